@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Database } from '../database/database.js';
+import type { AuditRecord } from './audit-chain.js';
+import { AuditRecordEntity, AuditStreamEntity } from './audit.entity.js';
+
+function toRecord(row: AuditRecordEntity): AuditRecord {
+  return {
+    stream: row.stream,
+    seq: row.seq,
+    at: row.at,
+    actor: JSON.parse(row.actor),
+    action: row.action,
+    data: JSON.parse(row.data),
+    prevHash: row.prevHash,
+    hash: row.hash,
+  };
+}
+
+@Injectable()
+export class AuditRepository {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * The stream's head, locked for the rest of the transaction, so concurrent appends to one
+   * stream (also from other service instances on PostgreSQL) queue up instead of forking.
+   */
+  async lockHead(tx: EntityManager, stream: string): Promise<AuditStreamEntity | null> {
+    const query = tx
+      .getRepository(AuditStreamEntity)
+      .createQueryBuilder('s')
+      .where('s.stream = :stream', { stream });
+    if (this.db.kind === 'postgres') query.setLock('pessimistic_write');
+    return query.getOne();
+  }
+
+  async createHead(tx: EntityManager, stream: string): Promise<void> {
+    await tx
+      .createQueryBuilder()
+      .insert()
+      .into(AuditStreamEntity)
+      .values({ stream, length: 0, head: '0'.repeat(64) })
+      .orIgnore()
+      .execute();
+  }
+
+  async insert(tx: EntityManager, record: AuditRecord): Promise<void> {
+    await tx.getRepository(AuditRecordEntity).insert({
+      ...record,
+      actor: JSON.stringify(record.actor),
+      data: JSON.stringify(record.data),
+    });
+    await tx
+      .getRepository(AuditStreamEntity)
+      .update({ stream: record.stream }, { length: record.seq, head: record.hash });
+  }
+
+  async head(stream: string, em: EntityManager = this.db.reader): Promise<AuditStreamEntity | null> {
+    return em.getRepository(AuditStreamEntity).findOneBy({ stream });
+  }
+
+  /** Records of a stream in seq order, from `afterSeq` on, at most `limit`. */
+  async list(
+    stream: string,
+    afterSeq = 0,
+    limit?: number,
+    em: EntityManager = this.db.reader,
+  ): Promise<AuditRecord[]> {
+    const rows = await em
+      .getRepository(AuditRecordEntity)
+      .createQueryBuilder('r')
+      .where('r.stream = :stream AND r.seq > :afterSeq', { stream, afterSeq })
+      .orderBy('r.seq', 'ASC')
+      .take(limit)
+      .getMany();
+    return rows.map(toRecord);
+  }
+
+  /** Records 1..`upToSeq` of a stream, read page by page so a long chain is never held whole. */
+  async *iterate(stream: string, upToSeq: number, pageSize = 1000): AsyncGenerator<AuditRecord> {
+    let after = 0;
+    while (after < upToSeq) {
+      const page = await this.list(stream, after, Math.min(pageSize, upToSeq - after));
+      yield* page;
+      if (page.length === 0) return;
+      after = page[page.length - 1].seq;
+    }
+  }
+}

@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AppError } from '../common/app-error.js';
+import type { Principal } from '../common/principal.js';
+import { nowIso } from '../common/time.js';
+import {
+  ChainVerifier,
+  GENESIS_HASH,
+  hashRecord,
+  type AuditActor,
+  type AuditRecord,
+  type ChainVerification,
+} from './audit-chain.js';
+import { AuditRepository } from './audit.repository.js';
+
+/**
+ * Who may read a stream of one kind: resolves when the caller may see the subject `id`, throws
+ * a NOT_FOUND `AppError` otherwise. Feature modules register one per stream kind they own.
+ */
+export type StreamAccess = (principal: Principal, id: string) => Promise<void>;
+
+const STREAM = /^([a-z]+):([0-9a-f-]{36})$/;
+
+@Injectable()
+export class AuditService {
+  private readonly access = new Map<string, StreamAccess>();
+
+  constructor(private readonly repository: AuditRepository) {}
+
+  /** Declares the stream kind `kind:<id>` and who may read it. */
+  registerStream(kind: string, access: StreamAccess): void {
+    this.access.set(kind, access);
+  }
+
+  /**
+   * Appends one record to a stream inside the caller's write transaction, so the change and
+   * its record commit together or not at all.
+   */
+  async append(
+    tx: EntityManager,
+    stream: string,
+    actor: AuditActor,
+    action: string,
+    data: unknown,
+  ): Promise<AuditRecord> {
+    let head = await this.repository.lockHead(tx, stream);
+    if (!head) {
+      await this.repository.createHead(tx, stream);
+      head = await this.repository.lockHead(tx, stream);
+    }
+    const prev = head ?? { length: 0, head: GENESIS_HASH };
+    const unsigned = {
+      stream,
+      seq: prev.length + 1,
+      at: nowIso(),
+      actor,
+      action,
+      data: data ?? {},
+      prevHash: prev.head,
+    };
+    const record: AuditRecord = { ...unsigned, hash: hashRecord(unsigned) };
+    await this.repository.insert(tx, record);
+    return record;
+  }
+
+  /** Checks that the caller may read the stream; unknown or invisible streams answer 404. */
+  async assertReadable(principal: Principal, stream: string): Promise<void> {
+    const match = STREAM.exec(stream);
+    const access = match ? this.access.get(match[1]) : undefined;
+    if (!match || !access) throw new AppError('NOT_FOUND', `audit stream ${stream} does not exist`);
+    await access(principal, match[2]);
+  }
+
+  async read(principal: Principal, stream: string, afterSeq = 0, limit?: number): Promise<AuditRecord[]> {
+    await this.assertReadable(principal, stream);
+    return this.repository.list(stream, afterSeq, limit);
+  }
+
+  async verify(principal: Principal, stream: string): Promise<ChainVerification> {
+    await this.assertReadable(principal, stream);
+    return this.verifyStream(stream);
+  }
+
+  /**
+   * Verifies a stream up to its stored head, reading it in pages. Records appended while the
+   * check runs are left for the next check; records missing before the head, or a head that does
+   * not match the last record, make the stream invalid.
+   */
+  async verifyStream(stream: string): Promise<ChainVerification> {
+    const head = await this.repository.head(stream);
+    const length = head?.length ?? 0;
+    const verifier = new ChainVerifier();
+    for await (const record of this.repository.iterate(stream, length)) verifier.push(record);
+    const result = verifier.result();
+    if (!result.valid || !head) return result;
+    if (result.length < length) return { ...result, valid: false, firstBadSeq: result.length + 1 };
+    if (result.head !== head.head) return { ...result, valid: false, firstBadSeq: length };
+    return result;
+  }
+
+  /** Current head and length of a stream, without reading it. */
+  async head(stream: string): Promise<{ length: number; head: string }> {
+    const head = await this.repository.head(stream);
+    return head ? { length: head.length, head: head.head } : { length: 0, head: GENESIS_HASH };
+  }
+}

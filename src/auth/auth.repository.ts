@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Database } from '../database/database.js';
+import { OrganisationEntity, TokenEntity, UserEntity } from './auth.entity.js';
+
+@Injectable()
+export class AuthRepository {
+  constructor(private readonly db: Database) {}
+
+  async countUsers(em: EntityManager = this.db.reader): Promise<number> {
+    return em.getRepository(UserEntity).count();
+  }
+
+  async insertOrganisation(tx: EntityManager, organisation: OrganisationEntity): Promise<void> {
+    await tx.getRepository(OrganisationEntity).insert(organisation);
+  }
+
+  async findOrganisation(id: string, em: EntityManager = this.db.reader): Promise<OrganisationEntity | null> {
+    return em.getRepository(OrganisationEntity).findOneBy({ id });
+  }
+
+  async findOrganisationByName(
+    name: string,
+    em: EntityManager = this.db.reader,
+  ): Promise<OrganisationEntity | null> {
+    return em.getRepository(OrganisationEntity).findOneBy({ name });
+  }
+
+  async listOrganisations(): Promise<OrganisationEntity[]> {
+    return this.db.reader.getRepository(OrganisationEntity).find({ order: { name: 'ASC' } });
+  }
+
+  async insertUser(tx: EntityManager, user: UserEntity): Promise<void> {
+    await tx.getRepository(UserEntity).insert(user);
+  }
+
+  async findUser(id: string, em: EntityManager = this.db.reader): Promise<UserEntity | null> {
+    return em.getRepository(UserEntity).findOneBy({ id });
+  }
+
+  async findUserByEmail(email: string, em: EntityManager = this.db.reader): Promise<UserEntity | null> {
+    return em.getRepository(UserEntity).findOneBy({ email });
+  }
+
+  async listUsers(): Promise<UserEntity[]> {
+    return this.db.reader.getRepository(UserEntity).find({ order: { email: 'ASC' } });
+  }
+
+  async insertToken(tx: EntityManager, token: TokenEntity): Promise<void> {
+    await tx.getRepository(TokenEntity).insert(token);
+  }
+
+  /** The token row with its user and the user's organisation, or null. */
+  async findTokenWithOwner(
+    id: string,
+  ): Promise<{ token: TokenEntity; user: UserEntity; organisation: OrganisationEntity } | null> {
+    const token = await this.db.reader.getRepository(TokenEntity).findOneBy({ id });
+    if (!token) return null;
+    const user = await this.findUser(token.userId);
+    if (!user) return null;
+    const organisation = await this.findOrganisation(user.organisationId);
+    return organisation ? { token, user, organisation } : null;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Counts failed authentications per client address in fixed one-minute windows. Once a client
+ * has failed `limit` times in the current window, further attempts answer 429 until the window
+ * ends, which makes guessing tokens slow without affecting clients that authenticate properly.
+ */
+export class FailureLimiter {
+  private readonly windows = new Map<string, { start: number; failures: number }>();
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Seconds until the client may try again, or 0 when it may try now. */
+  retryAfter(client: string): number {
+    const window = this.current(client);
+    if (!window || window.failures < this.limit) return 0;
+    return Math.ceil((window.start + this.windowMs - this.now()) / 1000);
+  }
+
+  recordFailure(client: string): void {
+    const window = this.current(client);
+    if (window) window.failures++;
+    else this.windows.set(client, { start: this.now(), failures: 1 });
+    if (this.windows.size > 10_000) this.prune();
+  }
+
+  private current(client: string): { start: number; failures: number } | undefined {
+    const window = this.windows.get(client);
+    if (window && this.now() - window.start >= this.windowMs) {
+      this.windows.delete(client);
+      return undefined;
+    }
+    return window;
+  }
+
+  private prune(): void {
+    const now = this.now();
+    for (const [client, window] of this.windows) {
+      if (now - window.start >= this.windowMs) this.windows.delete(client);
+    }
+  }
+}

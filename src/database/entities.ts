@@ -1,0 +1,15 @@
+import { AuditRecordEntity, AuditStreamEntity } from '../audit/audit.entity.js';
+import { OrganisationEntity, TokenEntity, UserEntity } from '../auth/auth.entity.js';
+import { ProductEntity } from '../products/product.entity.js';
+import { VariantEntity } from '../variants/variant.entity.js';
+
+/** Every table the service maps; the migrations must produce exactly these. */
+export const ENTITIES = [
+  OrganisationEntity,
+  UserEntity,
+  TokenEntity,
+  ProductEntity,
+  VariantEntity,
+  AuditStreamEntity,
+  AuditRecordEntity,
+];

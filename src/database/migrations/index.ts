@@ -1,0 +1,9 @@
+import { Initial1764000000000 } from './1764000000000-initial.js';
+
+/**
+ * Every migration, oldest first. To change the schema: change the entity, add a class here
+ * (`<unix-ms>-<what>.ts`, using only the portable column shapes in `columns.ts`), and run
+ * `npm test`: the migration suite applies all migrations to a fresh SQLite file and a fresh
+ * PostgreSQL database and fails if the result differs from the entities.
+ */
+export const MIGRATIONS = [Initial1764000000000];

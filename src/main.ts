@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config/config.js';
+import { ContentError } from './content/content-problem.js';
+
+/** The installation directory: holds rules/ and workflows/ (two levels above dist/src/main.js). */
+const installDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, installDir);
+  const app = await createApp(config);
+  await app.listen(config.port, config.host);
+  new Logger('Main').log(`certflow listening on http://${config.host}:${config.port}`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof ContentError) {
+    process.stderr.write(`certflow cannot start: ${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `certflow cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+  }
+  process.exit(1);
+});

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service.js';
+import { AppError } from '../common/app-error.js';
+import { auditActor, hasRole, type Principal } from '../common/principal.js';
+import { nowIso } from '../common/time.js';
+import {
+  attributeChanges,
+  checkAttributeValues,
+  effectiveAttributes,
+  type AttributeValues,
+} from '../content/attributes.js';
+import { ContentService } from '../content/content.service.js';
+import { Database, isUniqueViolation } from '../database/database.js';
+import type { ProductEntity } from '../products/product.entity.js';
+import { ProductsService } from '../products/products.service.js';
+import type { CreateVariantDto, VariantDto } from './dto/variant.dto.js';
+import type { VariantEntity } from './variant.entity.js';
+import { VariantRepository } from './variant.repository.js';
+
+/** A variant with its base product, as the other features need it. */
+export interface VisibleVariant {
+  variant: VariantEntity;
+  product: ProductEntity;
+  /** Effective attributes: vocabulary defaults, product attributes, then overrides. */
+  attributes: AttributeValues;
+}
+
+/**
+ * Customised variants. Tenancy: customisers create and see only their organisation's variants;
+ * legal and admin see all; anything else answers 404, exactly as if it did not exist.
+ */
+@Injectable()
+export class VariantsService {
+  constructor(
+    private readonly db: Database,
+    private readonly repository: VariantRepository,
+    private readonly products: ProductsService,
+    private readonly content: ContentService,
+    private readonly audit: AuditService,
+  ) {
+    this.audit.registerStream('variant', async (principal, id) => {
+      await this.getVisible(principal, id);
+    });
+  }
+
+  async create(principal: Principal, productId: string, input: CreateVariantDto): Promise<VariantDto> {
+    const product = await this.products.getVisible(principal, productId);
+    const errors = checkAttributeValues(this.content.attributes, input.overrides, 'overrides');
+    if (errors.length > 0) throw AppError.validation(errors);
+    const variant: VariantEntity = {
+      id: randomUUID(),
+      productId,
+      organisationId: principal.organisationId,
+      key: input.key,
+      name: input.name,
+      overrides: input.overrides,
+      createdBy: principal.userId,
+      createdAt: nowIso(),
+    };
+    const conflict = () =>
+      new AppError('CONFLICT', `product ${productId} already has a variant with key '${input.key}'`);
+    try {
+      await this.db.write(async (tx) => {
+        if (await this.repository.findByKey(productId, input.key, tx)) throw conflict();
+        await this.repository.insert(tx, variant);
+        await this.audit.append(tx, `variant:${variant.id}`, auditActor(principal), 'variant.created', {
+          productId,
+          key: variant.key,
+          name: variant.name,
+          overrides: variant.overrides,
+        });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict();
+      throw error;
+    }
+    return this.toDto(variant, product);
+  }
+
+  async get(principal: Principal, id: string): Promise<VariantDto> {
+    const { variant, product } = await this.getVisible(principal, id);
+    return this.toDto(variant, product);
+  }
+
+  async list(principal: Principal, productId?: string): Promise<VariantDto[]> {
+    if (productId) await this.products.getVisible(principal, productId);
+    const scope = this.scope(principal);
+    if (scope === 'none') return [];
+    const variants = await this.repository.list({
+      productId,
+      organisationId: scope === 'all' ? undefined : scope.organisationId,
+    });
+    const products = new Map<string, ProductEntity>();
+    const result: VariantDto[] = [];
+    for (const variant of variants) {
+      let product = products.get(variant.productId);
+      if (!product) {
+        product = await this.products.getVisible(principal, variant.productId);
+        products.set(product.id, product);
+      }
+      result.push(this.toDto(variant, product));
+    }
+    return result;
+  }
+
+  /** The variant, its product and effective attributes, when the caller may see it; 404 otherwise. */
+  async getVisible(principal: Principal, id: string): Promise<VisibleVariant> {
+    const variant = await this.repository.find(id);
+    if (!variant || !this.maySee(principal, variant)) throw AppError.notFound('variant', id);
+    const product = await this.products.getVisible(principal, variant.productId);
+    return {
+      variant,
+      product,
+      attributes: effectiveAttributes(this.content.attributes, product.attributes, variant.overrides),
+    };
+  }
+
+  private maySee(principal: Principal, variant: VariantEntity): boolean {
+    const scope = this.scope(principal);
+    if (scope === 'all') return true;
+    if (scope === 'none') return false;
+    return variant.organisationId === scope.organisationId;
+  }
+
+  private scope(principal: Principal): 'all' | 'none' | { organisationId: string } {
+    if (hasRole(principal, 'admin', 'legal')) return 'all';
+    if (hasRole(principal, 'customiser')) return { organisationId: principal.organisationId };
+    return 'none';
+  }
+
+  toDto(variant: VariantEntity, product: ProductEntity): VariantDto {
+    const vocabulary = this.content.attributes;
+    return {
+      id: variant.id,
+      productId: variant.productId,
+      organisationId: variant.organisationId,
+      key: variant.key,
+      name: variant.name,
+      overrides: variant.overrides,
+      attributes: effectiveAttributes(vocabulary, product.attributes, variant.overrides),
+      changes: attributeChanges(vocabulary, product.attributes, variant.overrides),
+      createdAt: variant.createdAt,
+    };
+  }
+}
