@@ -6,6 +6,7 @@ import { readAttributes } from './attributes-loader.js';
 import type { Content } from './content.js';
 import { ContentError, ProblemCollector } from './content-problem.js';
 import { readEvidenceKinds } from './evidence-kinds.js';
+import { readWorkflows } from './workflows-loader.js';
 
 /** Content folders below the content directory. */
 export const CONTENT_FOLDERS = ['rules', 'workflows'] as const;
@@ -75,6 +76,13 @@ export function loadContent(contentDir: string): Content {
     problems.forFile('rules/evidence-kinds.yaml'),
     required('rules/evidence-kinds.yaml'),
   );
+  const workflows = readWorkflows(
+    problems,
+    files
+      .filter((f) => f.path.startsWith('workflows/') && documents.has(f.path))
+      .map((f) => ({ ...f, document: documents.get(f.path) })),
+    evidenceKinds,
+  );
 
   if (problems.problems.length > 0) throw new ContentError(problems.problems);
   return {
@@ -82,5 +90,6 @@ export function loadContent(contentDir: string): Content {
     files: files.map((f) => f.path),
     attributes,
     evidenceKinds,
+    workflows,
   };
 }

@@ -1,5 +1,6 @@
 import type { AttributeVocabulary } from './attributes.js';
 import type { EvidenceKinds } from './evidence-kinds.js';
+import type { WorkflowDefinition } from './workflows.js';
 
 /** Everything loaded from `rules/` and `workflows/`, validated, immutable while the service runs. */
 export interface Content {
@@ -9,4 +10,6 @@ export interface Content {
   files: string[];
   attributes: AttributeVocabulary;
   evidenceKinds: EvidenceKinds;
+  /** Workflow definitions by id (`workflows/<id>.yaml`, design §3.4). */
+  workflows: ReadonlyMap<string, WorkflowDefinition>;
 }
