@@ -295,7 +295,11 @@ export function checkGuard(ref: GuardRef, facts: GuardFacts): boolean {
   return explainGuard(ref, facts).length === 0;
 }
 
-/** Facts of an event that carries none (e.g. sent from stock XState tooling): every guard blocks. */
+/**
+ * Facts of an event that carries none (e.g. sent from stock XState tooling): no role, no evidence,
+ * no signature, so every guard that needs one blocks. (No requirements are known either, so
+ * requiredEvidenceAccepted alone passes.)
+ */
 export const NO_FACTS: GuardFacts = Object.freeze({ roles: [], evidence: {}, required: {}, signatures: {} });
 
 function factsOf(event: unknown): GuardFacts {
