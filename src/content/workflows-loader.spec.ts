@@ -187,6 +187,70 @@ describe('shipped workflows', () => {
     expect(approve?.signature).toBe('technical file approved');
   });
 
+  it("check every evidence step the routes' requirements may use", () => {
+    const all = [
+      'scoping',
+      'standards',
+      'risk-assessment',
+      'testing',
+      'instructions-and-marking',
+      'technical-file',
+    ];
+    const covered = Object.fromEntries([...content.workflows.values()].map((w) => [w.id, w.evidenceSteps]));
+    for (const id of ['eu-module-a', 'gb-module-a', 'eu-md-annex-viii', 'gb-smsr-annex-viii']) {
+      expect(covered[id]).toEqual([...all, 'declaration']);
+    }
+    for (const id of Object.keys(covered).filter((i) =>
+      /type-examination|quality|unit-verification|annex-ix|annex-x/.test(i),
+    )) {
+      expect(covered[id]).toEqual([...all, 'notified-body', 'declaration']);
+    }
+    expect(covered['gb-psti-statement']).toEqual([
+      'scoping',
+      'risk-assessment',
+      'testing',
+      'instructions-and-marking',
+      'declaration',
+    ]);
+    expect(covered['us-fcc-sdoc']).toEqual([
+      'scoping',
+      'testing',
+      'instructions-and-marking',
+      'technical-file',
+      'declaration',
+    ]);
+    expect(covered['us-fcc-modular-host']).toEqual([
+      'scoping',
+      'testing',
+      'instructions-and-marking',
+      'technical-file',
+      'declaration',
+    ]);
+    expect(covered['us-fcc-certification']).toEqual([
+      'scoping',
+      'testing',
+      'instructions-and-marking',
+      'technical-file',
+      'notified-body',
+    ]);
+    expect(covered['us-nrtl-listing']).toEqual([
+      'scoping',
+      'standards',
+      'testing',
+      'instructions-and-marking',
+      'technical-file',
+      'notified-body',
+    ]);
+    expect(covered['us-nrtl-field-evaluation']).toEqual([
+      'scoping',
+      'standards',
+      'testing',
+      'instructions-and-marking',
+      'technical-file',
+      'notified-body',
+    ]);
+  });
+
   it('rebuild from the pinned JSON config alone', () => {
     const def = content.workflows.get('us-fcc-sdoc');
     if (!def) throw new Error('missing');

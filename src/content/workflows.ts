@@ -82,6 +82,11 @@ export interface WorkflowDefinition {
   /** The machine config exactly as served by GET /workflows/{id}; loads in stock `createMachine`. */
   config: Readonly<JsonObject>;
   states: Readonly<Record<string, WorkflowState>>;
+  /**
+   * The evidence steps some guard checks (requiredEvidenceAccepted), in EVIDENCE_STEPS order. A
+   * route that requires evidence for a step outside this list would never have it enforced.
+   */
+  evidenceSteps: EvidenceStep[];
 }
 
 const TOP_KEYS = ['id', 'version', 'title', 'description', 'initial', 'states'];
@@ -386,6 +391,11 @@ export function compileWorkflow(
     initial,
     config: root,
     states,
+    evidenceSteps: EVIDENCE_STEPS.filter((step) =>
+      Object.values(states).some((state) =>
+        state.events.some((event) => event.evidence.steps.includes(step)),
+      ),
+    ),
   });
 }
 
