@@ -41,6 +41,7 @@ function loadWorkflows(dir: string): {
     parseYaml(readFileSync(join(dir, kindsFile), 'utf8')),
   );
   const files = readdirSync(join(dir, 'workflows'))
+    .filter((name) => /\.ya?ml$/.test(name))
     .sort()
     .flatMap((name) => {
       const path = `workflows/${name}`;
