@@ -6,6 +6,8 @@ import { readAttributes } from './attributes-loader.js';
 import type { Content } from './content.js';
 import { ContentError, ProblemCollector } from './content-problem.js';
 import { readEvidenceKinds } from './evidence-kinds.js';
+import { checkRouteWorkflows } from './regimes.js';
+import { readRules } from './rules-loader.js';
 import { readWorkflows } from './workflows-loader.js';
 
 /** Content folders below the content directory. */
@@ -83,13 +85,24 @@ export function loadContent(contentDir: string): Content {
       .map((f) => ({ ...f, document: documents.get(f.path) })),
     evidenceKinds,
   );
+  const rules = readRules(
+    problems,
+    documents,
+    required,
+    attributes,
+    evidenceKinds,
+    files.map((f) => f.path),
+  );
 
-  if (problems.problems.length > 0) throw new ContentError(problems.problems);
-  return {
+  const content: Content = {
     version: contentVersion(files),
     files: files.map((f) => f.path),
     attributes,
     evidenceKinds,
     workflows,
+    ...rules,
   };
+  checkRouteWorkflows(problems, content);
+  if (problems.problems.length > 0) throw new ContentError(problems.problems);
+  return content;
 }

@@ -1,0 +1,617 @@
+import { resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { effectiveAttributes, type AttributeValues } from '../content/attributes.js';
+import type { ParameterValues } from '../content/conditions.js';
+import type { Content } from '../content/content.js';
+import { loadContent } from '../content/content-loader.js';
+import { parameterValues } from '../content/parameters.js';
+import type { Market } from '../content/regimes.js';
+import { assessApplicability, requiredEvidence, type RegimeApplicability } from './applicability.js';
+
+/*
+ * Golden tests: the shipped rules (rules/) against variants whose legal answer is known from
+ * reference/regulatory.md. Each test names the provision it checks.
+ */
+
+let content: Content;
+let params: ParameterValues;
+
+beforeAll(() => {
+  content = loadContent(resolve(import.meta.dirname, '..', '..'));
+  params = parameterValues(content.parameters);
+});
+
+/** A desktop CNC mill: machinery, 230 V, digital controller, not listed in Annex I. */
+const MILL: AttributeValues = {
+  kind: 'machinery',
+  supplyVoltageAC: 230,
+  digitalCircuitry: true,
+  intendedUsers: 'professional',
+  motorPowerW: 800,
+  placingOnMarket: '2026-12-01',
+};
+const AFTER = '2027-03-01';
+
+function attributesOf(overrides: AttributeValues): AttributeValues {
+  return effectiveAttributes(content.attributes, { ...MILL, ...overrides });
+}
+
+function assess(
+  overrides: AttributeValues,
+  options: { markets?: Market[]; params?: Partial<Record<string, unknown>> } = {},
+): Map<string, RegimeApplicability> {
+  const p = { ...params, ...options.params } as ParameterValues;
+  const results = assessApplicability(content.regimes.values(), attributesOf(overrides), p, options.markets);
+  return new Map(results.map((r) => [r.regime, r]));
+}
+
+function regime(
+  overrides: AttributeValues,
+  id: string,
+  options: Parameters<typeof assess>[1] = {},
+): RegimeApplicability {
+  const result = assess(overrides, options).get(id);
+  if (!result) throw new Error(`no answer for ${id}`);
+  return result;
+}
+
+const routeIds = (r: RegimeApplicability): string[] => r.routes.map((route) => route.id);
+
+/** The reason that decided a regime that does not apply (the last one checked). */
+const decidingReason = (r: RegimeApplicability) => r.reasons[r.reasons.length - 1];
+
+describe('EU machinery: Directive 2006/42/EC or Regulation (EU) 2023/1230 by placing date', () => {
+  it('Reg. 2023/1230 Art. 52(1), 54: a unit placed before 20 Jan 2027 follows Directive 2006/42/EC', () => {
+    const answer = assess({ placingOnMarket: '2027-01-19' });
+    expect(answer.get('eu-md')?.applies).toBe(true);
+    expect(answer.get('eu-mr')?.applies).toBe(false);
+    expect(decidingReason(answer.get('eu-mr')!).citation).toMatch(/2023\/1230 Art\. 54/);
+  });
+
+  it('Reg. 2023/1230 Art. 54: a unit placed on 20 Jan 2027 follows the Regulation', () => {
+    const answer = assess({ placingOnMarket: '2027-01-20' });
+    expect(answer.get('eu-mr')?.applies).toBe(true);
+    expect(answer.get('eu-md')?.applies).toBe(false);
+    expect(decidingReason(answer.get('eu-md')!).text).toMatch(/no grace period/);
+  });
+
+  it('Reg. 2023/1230 Art. 52(1), 54: without a placing date neither machinery act can be chosen', () => {
+    const answer = assess({ placingOnMarket: null });
+    for (const id of ['eu-md', 'eu-mr']) {
+      const r = answer.get(id)!;
+      expect(r.applies).toBe(false);
+      expect(r.status).toBe('undetermined');
+      expect(r.routes).toEqual([]);
+      expect(decidingReason(r)).toMatchObject({ condition: 'placing-date-set', held: false });
+      expect(decidingReason(r).text).toMatch(/Set the date/);
+      expect(decidingReason(r).citation).toMatch(/Art\. 52\(1\), 54/);
+    }
+  });
+
+  it('Dir. 2006/42/EC Art. 1, 2(a) and Reg. 2023/1230 Art. 3(1): electrical equipment is not machinery', () => {
+    const answer = assess({ kind: 'electrical-equipment', placingOnMarket: AFTER });
+    for (const id of ['eu-md', 'eu-mr', 'gb-smsr']) {
+      expect(answer.get(id)).toMatchObject({ applies: false, status: 'not-applicable', routes: [] });
+      expect(decidingReason(answer.get(id)!).condition).toBe('machinery');
+    }
+  });
+});
+
+describe('Regulation (EU) 2023/1230 Art. 25: routes', () => {
+  it('Art. 25(4): machinery not listed in Annex I uses Module A only, without a notified body', () => {
+    const r = regime({ placingOnMarket: AFTER, harmonisedStandards: 'none' }, 'eu-mr');
+    expect(r.applies).toBe(true);
+    expect(routeIds(r)).toEqual(['A']);
+    expect(r.notifiedBodyRequired).toBe(false);
+    expect(r.routes[0]).toMatchObject({ notifiedBody: false, workflow: 'eu-module-a' });
+    expect(r.routes[0].reasons.map((x) => x.citation)).toContain('Regulation (EU) 2023/1230 Art. 25(4)');
+    expect(r.routesNotAllowed.map((x) => x.id)).toEqual(['B+C', 'H', 'G']);
+  });
+
+  it('Art. 25(4): full harmonised standards do not open third-party routes for unlisted machinery', () => {
+    const r = regime({ placingOnMarket: AFTER, harmonisedStandards: 'full' }, 'eu-mr');
+    expect(routeIds(r)).toEqual(['A']);
+  });
+
+  it('Art. 25(3), 20(1): Part B with full standards not cited under the Regulation needs B+C, H or G', () => {
+    const r = regime(
+      { placingOnMarket: AFTER, machineryAnnexI: 'B-1', harmonisedStandards: 'full' },
+      'eu-mr',
+    );
+    expect(routeIds(r)).toEqual(['B+C', 'H', 'G']);
+    expect(r.notifiedBodyRequired).toBe(true);
+    const refusal = r.routesNotAllowed.find((x) => x.id === 'A')!;
+    const cited = refusal.reasons.find((x) => x.condition === 'part-b-fully-standardised.standards-cited')!;
+    expect(cited).toMatchObject({ held: false, confidence: 'L' });
+    expect(cited.citation).toMatch(/Art\. 20\(1\), 25\(3\); parameter mrCitedCategoryStandards/);
+  });
+
+  it('Art. 25(3)(a): Part B designed in full to standards cited for its category may use Module A', () => {
+    const r = regime(
+      { placingOnMarket: AFTER, machineryAnnexI: 'B-1', harmonisedStandards: 'full' },
+      'eu-mr',
+      {
+        params: { mrCitedCategoryStandards: ['B-1'] },
+      },
+    );
+    expect(routeIds(r)).toEqual(['A', 'B+C', 'H', 'G']);
+    expect(r.notifiedBodyRequired).toBe(false);
+    expect(r.routes[0].reasons.map((x) => x.condition)).toEqual([
+      'basis',
+      'part-b-fully-standardised.in-part-b',
+      'part-b-fully-standardised.standards-applied-in-full',
+      'part-b-fully-standardised.standards-cited',
+    ]);
+  });
+
+  it('Art. 25(3) second subparagraph: Part B with standards applied only in part needs a notified body', () => {
+    const r = regime(
+      { placingOnMarket: AFTER, machineryAnnexI: 'B-9', harmonisedStandards: 'partial' },
+      'eu-mr',
+      {
+        params: { mrCitedCategoryStandards: ['B-9'] },
+      },
+    );
+    expect(routeIds(r)).toEqual(['B+C', 'H', 'G']);
+    expect(r.notifiedBodyRequired).toBe(true);
+    const reason = r.routesNotAllowed[0].reasons.find((x) =>
+      x.condition.endsWith('standards-applied-in-full'),
+    );
+    expect(reason?.citation).toBe('Regulation (EU) 2023/1230 Art. 25(3) second subparagraph');
+  });
+
+  it('Art. 25(2): Annex I Part A machinery (A-3 vehicle servicing lift) needs B+C, H or G', () => {
+    const r = regime(
+      { placingOnMarket: AFTER, machineryAnnexI: 'A-3', harmonisedStandards: 'full' },
+      'eu-mr',
+    );
+    expect(routeIds(r)).toEqual(['B+C', 'H', 'G']);
+    expect(r.notifiedBodyRequired).toBe(true);
+    expect(r.routes.every((x) => x.notifiedBody)).toBe(true);
+    expect(r.routes.map((x) => x.workflow)).toEqual([
+      'eu-type-examination',
+      'eu-full-quality-assurance',
+      'eu-unit-verification',
+    ]);
+  });
+
+  it('Annex I Part A items 5 and 6: a self-evolving ML safety function puts unlisted machinery into Part A', () => {
+    const r = regime({ placingOnMarket: AFTER, mlSafetyFunction: 'self-evolving' }, 'eu-mr');
+    expect(routeIds(r)).toEqual(['B+C', 'H', 'G']);
+    expect(r.notifiedBodyRequired).toBe(true);
+    expect(r.routes[0].reasons[1].citation).toMatch(/Art\. 25\(2\)\(a\); Annex I Part A \(items 5 and 6/);
+  });
+
+  it('Annex I Part A item 6 prevails over Part B: self-evolving ML closes Module A even with cited standards', () => {
+    const r = regime(
+      {
+        placingOnMarket: AFTER,
+        machineryAnnexI: 'B-1',
+        harmonisedStandards: 'full',
+        mlSafetyFunction: 'self-evolving',
+      },
+      'eu-mr',
+      { params: { mrCitedCategoryStandards: ['B-1'] } },
+    );
+    expect(routeIds(r)).toEqual(['B+C', 'H', 'G']);
+  });
+
+  it('Annex I Part A items 5, 6: a fixed (not self-evolving) ML safety function leaves unlisted machinery on Module A', () => {
+    const r = regime({ placingOnMarket: AFTER, mlSafetyFunction: 'fixed' }, 'eu-mr');
+    expect(routeIds(r)).toEqual(['A']);
+    const evidence = requiredEvidence(
+      content.regimes.get('eu-mr')!,
+      'A',
+      attributesOf({ mlSafetyFunction: 'fixed' }),
+      params,
+    );
+    expect(evidence['risk-assessment']).toContain('ml-safety-function-assessment');
+  });
+
+  it('Art. 11, 22, Annex V Part B: partly completed machinery gets a declaration of incorporation, not of conformity', () => {
+    const overrides = { kind: 'partly-completed-machinery', placingOnMarket: AFTER };
+    const r = regime(overrides, 'eu-mr');
+    expect(routeIds(r)).toEqual(['A']);
+    expect(r.routes[0].reasons[1].citation).toMatch(/Art\. 11, 22/);
+    const evidence = requiredEvidence(content.regimes.get('eu-mr')!, 'A', attributesOf(overrides), params);
+    expect(evidence.declaration).toEqual(['declaration-of-incorporation']);
+    expect(evidence['instructions-and-marking']).toEqual(['assembly-instructions']);
+  });
+
+  it('Annex VII 7: the EU type-examination certificate review period is the documented parameter', () => {
+    const validity = content.regimes.get('eu-mr')!.validity;
+    expect(validity).toEqual([
+      expect.objectContaining({
+        kind: 'type-examination-certificate',
+        years: 5,
+        parameter: 'mrTypeExaminationReviewYears',
+        confidence: 'L',
+      }),
+    ]);
+  });
+});
+
+describe('Directive 2006/42/EC Art. 12: routes before 20 Jan 2027', () => {
+  it('Art. 12(2): machinery not in Annex IV follows Annex VIII only', () => {
+    const r = regime({}, 'eu-md');
+    expect(routeIds(r)).toEqual(['annex-viii']);
+    expect(r.notifiedBodyRequired).toBe(false);
+    expect(r.routes[0].reasons[1].citation).toBe('Directive 2006/42/EC Art. 12(2)');
+  });
+
+  it('Art. 12(3): Annex IV machinery fully to harmonised standards may use Annex VIII, IX or X', () => {
+    const r = regime({ machineryAnnexI: 'B-1', harmonisedStandards: 'full' }, 'eu-md');
+    expect(routeIds(r)).toEqual(['annex-viii', 'annex-ix', 'annex-x']);
+    expect(r.notifiedBodyRequired).toBe(false);
+    expect(r.routes.map((x) => x.workflow)).toEqual(['eu-md-annex-viii', 'eu-md-annex-ix', 'eu-md-annex-x']);
+  });
+
+  it('Art. 12(4): Annex IV machinery not fully to harmonised standards needs Annex IX or X', () => {
+    const r = regime({ machineryAnnexI: 'B-9', harmonisedStandards: 'partial' }, 'eu-md');
+    expect(routeIds(r)).toEqual(['annex-ix', 'annex-x']);
+    expect(r.notifiedBodyRequired).toBe(true);
+    const refused = r.routesNotAllowed[0].reasons.find((x) =>
+      x.condition.endsWith('standards-applied-in-full'),
+    );
+    expect(refused).toMatchObject({ held: false, citation: 'Directive 2006/42/EC Art. 12(3)(a), 12(4)' });
+  });
+
+  it('Annex IV: Part A items of the Regulation map to Annex IV (A-3 = item 16 vehicle servicing lifts)', () => {
+    expect(routeIds(regime({ machineryAnnexI: 'A-3' }, 'eu-md'))).toEqual(['annex-ix', 'annex-x']);
+  });
+
+  it('Annex IV: a self-evolving ML safety function has no Annex IV category under the Directive', () => {
+    const r = regime({ mlSafetyFunction: 'self-evolving' }, 'eu-md');
+    expect(routeIds(r)).toEqual(['annex-viii']);
+    expect(r.notes.map((n) => n.condition)).toContain('ml-safety-function-not-listed');
+  });
+
+  it('Art. 13: partly completed machinery has no Annex IX/X route', () => {
+    const r = regime({ kind: 'partly-completed-machinery', machineryAnnexI: 'B-1' }, 'eu-md');
+    expect(routeIds(r)).toEqual(['annex-viii']);
+    expect(r.routes[0].reasons[1].citation).toMatch(/Art\. 13/);
+  });
+
+  it('Annex IX 9.3: the EC type-examination certificate is reviewed every five years', () => {
+    expect(content.regimes.get('eu-md')!.validity).toEqual([
+      expect.objectContaining({
+        kind: 'type-examination-certificate',
+        years: 5,
+        citation: 'Directive 2006/42/EC Annex IX 9.3, 9.4',
+      }),
+    ]);
+  });
+});
+
+describe('Low Voltage Directive 2014/35/EU', () => {
+  it('MD Annex I 1.5.1 / MR Annex III 1.5.1: the LVD is not applied to machinery, which is told why', () => {
+    for (const placingOnMarket of ['2026-12-01', AFTER]) {
+      const answer = assess({ placingOnMarket });
+      const lvd = answer.get('eu-lvd')!;
+      expect(lvd.applies).toBe(false);
+      expect(decidingReason(lvd).citation).toMatch(
+        /2006\/42\/EC Annex I 1\.5\.1; Regulation \(EU\) 2023\/1230 Annex III 1\.5\.1/,
+      );
+      const machineryAct = answer.get(placingOnMarket === AFTER ? 'eu-mr' : 'eu-md')!;
+      expect(machineryAct.notes.map((n) => n.condition)).toContain(
+        'electrical-risks-governed-by-machinery-act',
+      );
+    }
+  });
+
+  it('Art. 1, Annex III: 230 V electrical equipment is in scope, Module A only, never a notified body', () => {
+    const r = regime({ kind: 'electrical-equipment' }, 'eu-lvd');
+    expect(r.applies).toBe(true);
+    expect(routeIds(r)).toEqual(['A']);
+    expect(r.notifiedBodyRequired).toBe(false);
+    expect(r.routes[0].reasons[0].citation).toBe('Directive 2014/35/EU Art. 6(2); Annex III');
+  });
+
+  it.each([
+    [{ supplyVoltageAC: 48 }, false],
+    [{ supplyVoltageAC: 50 }, true],
+    [{ supplyVoltageAC: 1000 }, true],
+    [{ supplyVoltageAC: 1001 }, false],
+    [{ supplyVoltageAC: 0, supplyVoltageDC: 24 }, false],
+    [{ supplyVoltageAC: 0, supplyVoltageDC: 74 }, false],
+    [{ supplyVoltageAC: 0, supplyVoltageDC: 75 }, true],
+    [{ supplyVoltageAC: 0, supplyVoltageDC: 1500 }, true],
+  ])('Art. 1 voltage limits (50-1000 V AC, 75-1500 V DC): %j applies = %s', (supply, applies) => {
+    const r = regime({ kind: 'electrical-equipment', ...supply }, 'eu-lvd');
+    expect(r.applies).toBe(applies);
+    if (!applies)
+      expect(decidingReason(r)).toMatchObject({
+        condition: 'voltage-range',
+        citation: 'Directive 2014/35/EU Art. 1',
+      });
+  });
+});
+
+describe('Radio Equipment Directive 2014/53/EU', () => {
+  const CONTROLLER = { kind: 'electrical-equipment', radio: 'integrated' } as const;
+
+  it('Art. 3(1)(a), (b): an integrated radio makes the product radio equipment; RED replaces EMC and LVD', () => {
+    const answer = assess(CONTROLLER);
+    expect(answer.get('eu-red')?.applies).toBe(true);
+    expect(answer.get('eu-emc')?.applies).toBe(false);
+    expect(answer.get('eu-lvd')?.applies).toBe(false);
+    expect(decidingReason(answer.get('eu-emc')!).citation).toMatch(/2014\/30\/EU Art\. 2\(2\)\(a\)/);
+    expect(decidingReason(answer.get('eu-lvd')!).citation).toMatch(/2014\/53\/EU Art\. 1\(4\), 3\(1\)\(a\)/);
+  });
+
+  it('Art. 2(1)(1): a removable certified radio module leaves the host under EMC and LVD', () => {
+    const answer = assess({ ...CONTROLLER, radio: 'removable-module' });
+    expect(answer.get('eu-red')?.applies).toBe(false);
+    expect(decidingReason(answer.get('eu-red')!).text).toMatch(/removable plug-in module/);
+    expect(answer.get('eu-emc')?.applies).toBe(true);
+    expect(answer.get('eu-lvd')?.applies).toBe(true);
+  });
+
+  it('Art. 17(3), Delegated Reg. 2022/30: EN 18031 with restricted options closes Module A', () => {
+    const r = regime(
+      { ...CONTROLLER, internetConnected: true, cybersecurityStandards: 'restricted' },
+      'eu-red',
+    );
+    expect(routeIds(r)).toEqual(['B+C', 'H']);
+    expect(r.notifiedBodyRequired).toBe(true);
+    const refusal = r.routesNotAllowed.find((x) => x.id === 'A')!;
+    expect(refusal.reasons.map((x) => x.citation)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/Implementing Decision \(EU\) 2025\/138/)]),
+    );
+  });
+
+  it('Art. 17(3): EN 18031 applied in full keeps Module A open for an internet-connected product', () => {
+    const r = regime({ ...CONTROLLER, internetConnected: true, cybersecurityStandards: 'full' }, 'eu-red');
+    expect(routeIds(r)).toEqual(['A', 'B+C', 'H']);
+    expect(r.notifiedBodyRequired).toBe(false);
+  });
+
+  it('Art. 3(3)(d)-(f), Delegated Reg. 2022/30 Art. 1: without internet connection EN 18031 is not needed for Module A', () => {
+    const attributes = { ...CONTROLLER, internetConnected: false, cybersecurityStandards: 'none' };
+    const r = regime(attributes, 'eu-red');
+    expect(routeIds(r)).toEqual(['A', 'B+C', 'H']);
+    const evidence = requiredEvidence(content.regimes.get('eu-red')!, 'A', attributesOf(attributes), params);
+    expect(evidence.testing).not.toContain('cybersecurity-assessment');
+    const connected = requiredEvidence(
+      content.regimes.get('eu-red')!,
+      'A',
+      attributesOf({ ...attributes, internetConnected: true }),
+      params,
+    );
+    expect(connected.testing).toContain('cybersecurity-assessment');
+  });
+
+  it('MR Art. 21(3): machinery with an integrated radio falls under the Regulation and RED together', () => {
+    const answer = assess({ radio: 'integrated', placingOnMarket: AFTER });
+    expect(answer.get('eu-mr')?.applies).toBe(true);
+    expect(answer.get('eu-red')?.applies).toBe(true);
+    expect(
+      answer.get('eu-mr')?.notes.find((n) => n.condition === 'machinery-with-integrated-radio')?.confidence,
+    ).toBe('L');
+  });
+});
+
+describe('EMC Directive 2014/30/EU and RoHS Directive 2011/65/EU', () => {
+  it("EMC Art. 14: Module A or B+C at the manufacturer's choice, so no notified body is required", () => {
+    const r = regime({}, 'eu-emc');
+    expect(routeIds(r)).toEqual(['A', 'B+C']);
+    expect(r.notifiedBodyRequired).toBe(false);
+  });
+
+  it('EMC Art. 3(2)(a): a 24 V sub-assembly for end users is apparatus; the LVD does not apply', () => {
+    const answer = assess({ kind: 'electronic-subassembly', supplyVoltageAC: 0, supplyVoltageDC: 24 });
+    expect(answer.get('eu-emc')?.applies).toBe(true);
+    expect(answer.get('eu-lvd')?.applies).toBe(false);
+    expect(answer.get('eu-rohs')?.applies).toBe(true);
+  });
+
+  it('RoHS Art. 7(b): electrical and electronic equipment uses Module A only', () => {
+    const r = regime({}, 'eu-rohs');
+    expect(r.applies).toBe(true);
+    expect(routeIds(r)).toEqual(['A']);
+    expect(r.notifiedBodyRequired).toBe(false);
+    expect(r.routes[0].reasons[0].citation).toBe('Directive 2011/65/EU Art. 7(b)');
+  });
+
+  it('RoHS Art. 2(1), 3(1): a machine without electric supply or electronics is not EEE', () => {
+    const r = regime({ supplyVoltageAC: 0, digitalCircuitry: false }, 'eu-rohs');
+    expect(r.applies).toBe(false);
+    expect(decidingReason(r).citation).toMatch(/2011\/65\/EU Art\. 2\(1\), 3\(1\)/);
+  });
+});
+
+describe('US: FCC Part 15 and OSHA NRTL', () => {
+  it('47 CFR 15.101(a): a digital device may use SDoC or certification, so no TCB is required', () => {
+    const r = regime({ intendedUsers: 'consumer' }, 'us-fcc-15b');
+    expect(r.applies).toBe(true);
+    expect(routeIds(r)).toEqual(['sdoc', 'certification']);
+    expect(r.notifiedBodyRequired).toBe(false);
+    expect(r.routes.map((x) => x.workflow)).toEqual(['us-fcc-sdoc', 'us-fcc-certification']);
+    expect(r.notes.map((n) => n.condition)).toEqual(['class-b']);
+  });
+
+  it('47 CFR 15.103(b): a digital device used exclusively in industrial plants is exempt', () => {
+    const r = regime({ intendedUsers: 'industrial-only' }, 'us-fcc-15b');
+    expect(r.applies).toBe(false);
+    expect(decidingReason(r)).toMatchObject({
+      condition: 'not-exempt',
+      held: false,
+      citation: '47 CFR 15.103(b)',
+    });
+    expect(decidingReason(r).text).toMatch(/§15\.5/);
+  });
+
+  it('47 CFR 15.3(k): without digital circuitry Subpart B does not apply', () => {
+    expect(regime({ digitalCircuitry: false }, 'us-fcc-15b').applies).toBe(false);
+  });
+
+  it('47 CFR 15.201(b): an integrated transmitter without a certified module needs certification by a TCB', () => {
+    const r = regime({ radio: 'integrated', radioModuleCertified: false }, 'us-fcc-radio');
+    expect(routeIds(r)).toEqual(['certification']);
+    expect(r.notifiedBodyRequired).toBe(true);
+    expect(r.routesNotAllowed[0].reasons[1]).toMatchObject({ held: false, citation: '47 CFR 15.212(a)' });
+  });
+
+  it('47 CFR 15.212: a certified modular transmitter lets the host skip a TCB', () => {
+    const r = regime({ radio: 'integrated', radioModuleCertified: true }, 'us-fcc-radio');
+    expect(routeIds(r)).toEqual(['certification', 'modular']);
+    expect(r.notifiedBodyRequired).toBe(false);
+    expect(r.routes.find((x) => x.id === 'modular')).toMatchObject({
+      notifiedBody: false,
+      workflow: 'us-fcc-modular-host',
+    });
+  });
+
+  it('47 CFR 15.3(o): a plug-in module with its own FCC ID does not make the host an intentional radiator', () => {
+    const answer = assess({ radio: 'removable-module', radioModuleCertified: true });
+    expect(answer.get('us-fcc-radio')?.applies).toBe(false);
+    expect(answer.get('us-fcc-15b')?.applies).toBe(true);
+  });
+
+  it('29 CFR 1910.303(a), 1910.399: workplace electrical equipment needs an NRTL (listing or field evaluation)', () => {
+    const r = regime({ intendedUsers: 'professional' }, 'us-nrtl');
+    expect(r.applies).toBe(true);
+    expect(routeIds(r)).toEqual(['listing', 'field-evaluation']);
+    expect(r.notifiedBodyRequired).toBe(true);
+    expect(r.reasons.map((x) => x.citation)).toContain(
+      '29 CFR 1910.303(a); 1910.399 (approved, acceptable); 1910.7',
+    );
+  });
+
+  it("29 CFR 1910.303(a): consumer products are not subject to the employer's approval duty", () => {
+    const r = regime({ intendedUsers: 'consumer' }, 'us-nrtl');
+    expect(r.applies).toBe(false);
+    expect(decidingReason(r)).toMatchObject({ condition: 'used-in-workplaces', held: false });
+    expect(r.notifiedBodyRequired).toBe(false);
+  });
+
+  it('29 CFR 1910.399: an electronic sub-assembly is evaluated as part of the end product', () => {
+    const r = regime({ kind: 'electronic-subassembly', supplyVoltageAC: 0, supplyVoltageDC: 24 }, 'us-nrtl');
+    expect(decidingReason(r)).toMatchObject({ condition: 'complete-equipment', held: false });
+  });
+});
+
+describe('Great Britain', () => {
+  it('SMSR 2008: GB machinery stays under the SMSR after 20 Jan 2027; CE under 2023/1230 is a parameter', () => {
+    const r = regime({ placingOnMarket: AFTER }, 'gb-smsr');
+    expect(r.applies).toBe(true);
+    expect(routeIds(r)).toEqual(['annex-viii']);
+    expect(r.routes[0].workflow).toBe('gb-smsr-annex-viii');
+    const note = r.notes.find((n) => n.condition === 'ce-under-regulation-not-recognised');
+    expect(note).toMatchObject({ confidence: 'L' });
+    expect(note?.citation).toMatch(/parameter gbAcceptsCeUnderMachineryRegulation/);
+    const accepted = regime({ placingOnMarket: AFTER }, 'gb-smsr', {
+      params: { gbAcceptsCeUnderMachineryRegulation: true },
+    });
+    expect(accepted.notes.map((n) => n.condition)).toContain('ce-under-regulation-recognised');
+  });
+
+  it('SMSR 2008 reg. 10, Sch. 2 Part 4: an Annex IV saw without full designated standards needs an approved body', () => {
+    const r = regime(
+      { machineryAnnexI: 'B-1', harmonisedStandards: 'none', placingOnMarket: null },
+      'gb-smsr',
+    );
+    expect(r.applies).toBe(true); // the GB act does not depend on the EU placing date
+    expect(routeIds(r)).toEqual(['annex-ix', 'annex-x']);
+    expect(r.notifiedBodyRequired).toBe(true);
+    expect(r.routes.map((x) => x.workflow)).toEqual(['gb-smsr-annex-ix', 'gb-smsr-annex-x']);
+  });
+
+  it('EESR 2016 (mirror of LVD Art. 1): applies to 230 V electrical equipment, not to machinery', () => {
+    expect(regime({ kind: 'electrical-equipment' }, 'gb-eesr')).toMatchObject({
+      applies: true,
+      notifiedBodyRequired: false,
+    });
+    expect(regime({}, 'gb-eesr').applies).toBe(false);
+  });
+
+  it('EMC Regulations 2016 and RoHS Regulations 2012: a mains mill is in scope with Module A available', () => {
+    const answer = assess({}, { markets: ['GB'] });
+    expect(routeIds(answer.get('gb-emc')!)).toEqual(['A', 'B+C']);
+    expect(routeIds(answer.get('gb-rohs')!)).toEqual(['A']);
+  });
+
+  it('RER 2017 reg. 41: GB has no RED cybersecurity activation, so restricted EN 18031 keeps Module A', () => {
+    const r = regime(
+      { radio: 'integrated', internetConnected: true, cybersecurityStandards: 'restricted' },
+      'gb-rer',
+    );
+    expect(routeIds(r)).toEqual(['A', 'B+C', 'H']);
+    expect(r.notes.map((n) => n.condition)).toContain('psti-covers-consumer-security');
+  });
+
+  it('PSTI Act 2022 s. 4, 5: a consumer internet-connected variant needs a statement of compliance', () => {
+    const r = regime({ intendedUsers: 'consumer', internetConnected: true, radio: 'integrated' }, 'gb-psti');
+    expect(r.applies).toBe(true);
+    expect(r.routes).toEqual([
+      expect.objectContaining({ id: 'A', notifiedBody: false, workflow: 'gb-psti-statement' }),
+    ]);
+    expect(r.notifiedBodyRequired).toBe(false);
+    const evidence = requiredEvidence(content.regimes.get('gb-psti')!, 'A', attributesOf({}), params);
+    expect(evidence.declaration).toEqual(['psti-statement-of-compliance']);
+  });
+
+  it('PSTI Act 2022 s. 4, 5: professional or unconnected products are out of scope', () => {
+    expect(
+      decidingReason(regime({ intendedUsers: 'professional', internetConnected: true }, 'gb-psti')).condition,
+    ).toBe('consumer-product');
+    expect(
+      decidingReason(regime({ intendedUsers: 'consumer', internetConnected: false }, 'gb-psti')).condition,
+    ).toBe('connectable');
+  });
+});
+
+describe('every answer', () => {
+  const VARIANTS: AttributeValues[] = [
+    {},
+    { placingOnMarket: AFTER, machineryAnnexI: 'B-1', harmonisedStandards: 'full' },
+    { placingOnMarket: null, radio: 'integrated', internetConnected: true, intendedUsers: 'consumer' },
+    { kind: 'electrical-equipment', radio: 'removable-module', supplyVoltageAC: 120 },
+    {
+      kind: 'electronic-subassembly',
+      supplyVoltageAC: 0,
+      supplyVoltageDC: 24,
+      intendedUsers: 'industrial-only',
+    },
+    { kind: 'partly-completed-machinery', mlSafetyFunction: 'self-evolving', placingOnMarket: AFTER },
+  ];
+
+  it('lists every regime of design §3.2 once, in each market asked for', () => {
+    const all = assessApplicability(content.regimes.values(), attributesOf({}), params);
+    expect(all.map((r) => r.regime)).toEqual([
+      'eu-md',
+      'eu-mr',
+      'eu-lvd',
+      'eu-emc',
+      'eu-red',
+      'eu-rohs',
+      'gb-smsr',
+      'gb-eesr',
+      'gb-emc',
+      'gb-rer',
+      'gb-rohs',
+      'gb-psti',
+      'us-fcc-15b',
+      'us-fcc-radio',
+      'us-nrtl',
+    ]);
+    const us = assessApplicability(content.regimes.values(), attributesOf({}), params, ['US']);
+    expect(us.map((r) => r.market)).toEqual(['US', 'US', 'US']);
+  });
+
+  it('carries reasons with a citation for the decision and for every allowed route (design §4)', () => {
+    for (const overrides of VARIANTS) {
+      for (const r of assess(overrides).values()) {
+        expect(r.reasons.length).toBeGreaterThan(0);
+        for (const reason of [...r.reasons, ...r.notes, ...r.routes.flatMap((x) => x.reasons)]) {
+          expect(reason.citation).toMatch(/\S/);
+          expect(reason.text).toMatch(/\S/);
+          expect(reason.text).not.toMatch(/\{params\./);
+        }
+        if (r.applies) expect(r.routes.length).toBeGreaterThan(0);
+        else expect(r.routes).toEqual([]);
+        expect(r.notifiedBodyRequired).toBe(r.applies && r.routes.every((x) => x.notifiedBody));
+      }
+    }
+  });
+});
