@@ -1,26 +1,20 @@
 import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ApplicabilityModule } from './applicability/applicability.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
-import { AppError, type FieldError } from './common/app-error.js';
+import { CasesModule } from './cases/cases.module.js';
+import { AppError } from './common/app-error.js';
 import { ProblemFilter } from './common/problem.filter.js';
+import { fieldErrors } from './common/validation.js';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { ContentModule } from './content/content.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { EvidenceModule } from './evidence/evidence.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ProductsModule } from './products/products.module.js';
 import { VariantsModule } from './variants/variants.module.js';
-import type { ValidationError } from 'class-validator';
-
-/** Flattens class-validator's nested errors into `{ field, message }` pairs. */
-export function fieldErrors(errors: ValidationError[], prefix = ''): FieldError[] {
-  return errors.flatMap((error) => {
-    const field = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
-    return [...own, ...fieldErrors(error.children ?? [], field)];
-  });
-}
 
 @Module({})
 export class AppModule {
@@ -36,6 +30,9 @@ export class AppModule {
         HealthModule,
         ProductsModule,
         VariantsModule,
+        ApplicabilityModule,
+        EvidenceModule,
+        CasesModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

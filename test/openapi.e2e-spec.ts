@@ -20,7 +20,7 @@ describe('OpenAPI document', () => {
 
   it('is a valid OpenAPI 3 document', async () => {
     const validator = new Validator();
-    const result = await validator.validate(structuredClone(served) as object);
+    const result = await validator.validate(structuredClone(served) as Parameters<Validator['validate']>[0]);
     expect(result.errors).toBeUndefined();
     expect(result.valid).toBe(true);
     expect(validator.version).toMatch(/^3\./);

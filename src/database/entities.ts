@@ -1,5 +1,12 @@
 import { AuditRecordEntity, AuditStreamEntity } from '../audit/audit.entity.js';
 import { OrganisationEntity, TokenEntity, UserEntity } from '../auth/auth.entity.js';
+import {
+  CaseEntity,
+  CaseSignatureEntity,
+  IdempotencyKeyEntity,
+  PinnedWorkflowEntity,
+} from '../cases/case.entity.js';
+import { EvidenceEntity } from '../evidence/evidence.entity.js';
 import { ProductEntity } from '../products/product.entity.js';
 import { VariantEntity } from '../variants/variant.entity.js';
 
@@ -12,4 +19,9 @@ export const ENTITIES = [
   VariantEntity,
   AuditStreamEntity,
   AuditRecordEntity,
+  EvidenceEntity,
+  PinnedWorkflowEntity,
+  CaseEntity,
+  CaseSignatureEntity,
+  IdempotencyKeyEntity,
 ];

@@ -85,21 +85,32 @@ export class VariantsService {
 
   async list(principal: Principal, productId?: string): Promise<VariantDto[]> {
     if (productId) await this.products.getVisible(principal, productId);
+    const visible = await this.listVisible(principal);
+    return visible
+      .filter((v) => !productId || v.variant.productId === productId)
+      .map((v) => this.toDto(v.variant, v.product));
+  }
+
+  /** Every variant the caller may see, with product and effective attributes. */
+  async listVisible(principal: Principal): Promise<VisibleVariant[]> {
     const scope = this.scope(principal);
     if (scope === 'none') return [];
     const variants = await this.repository.list({
-      productId,
       organisationId: scope === 'all' ? undefined : scope.organisationId,
     });
     const products = new Map<string, ProductEntity>();
-    const result: VariantDto[] = [];
+    const result: VisibleVariant[] = [];
     for (const variant of variants) {
       let product = products.get(variant.productId);
       if (!product) {
         product = await this.products.getVisible(principal, variant.productId);
         products.set(product.id, product);
       }
-      result.push(this.toDto(variant, product));
+      result.push({
+        variant,
+        product,
+        attributes: effectiveAttributes(this.content.attributes, product.attributes, variant.overrides),
+      });
     }
     return result;
   }

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { In, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import { Database } from '../database/database.js';
+import {
+  CaseEntity,
+  CaseSignatureEntity,
+  IdempotencyKeyEntity,
+  PinnedWorkflowEntity,
+} from './case.entity.js';
+
+@Injectable()
+export class CaseRepository {
+  constructor(private readonly db: Database) {}
+
+  async find(id: string, em: EntityManager = this.db.reader): Promise<CaseEntity | null> {
+    return em.getRepository(CaseEntity).findOneBy({ id });
+  }
+
+  async list(
+    filter: { variantIds?: string[]; variantId?: string },
+    em: EntityManager = this.db.reader,
+  ): Promise<CaseEntity[]> {
+    const where: FindOptionsWhere<CaseEntity> = {};
+    if (filter.variantId) where.variantId = filter.variantId;
+    else if (filter.variantIds) where.variantId = In(filter.variantIds);
+    return em.getRepository(CaseEntity).find({ where, order: { openedAt: 'ASC', id: 'ASC' } });
+  }
+
+  async insert(tx: EntityManager, row: CaseEntity): Promise<void> {
+    await tx.getRepository(CaseEntity).insert(row);
+  }
+
+  /**
+   * Writes the case's next state only if nobody changed it since `expectedVersion` was read;
+   * false when someone did (the optimistic check behind If-Match and concurrent senders).
+   */
+  async updateIfVersion(
+    tx: EntityManager,
+    id: string,
+    expectedVersion: number,
+    change: Pick<CaseEntity, 'snapshot' | 'state' | 'status' | 'updatedAt'>,
+  ): Promise<boolean> {
+    const result = await tx
+      .createQueryBuilder()
+      .update(CaseEntity)
+      .set({ ...change, version: expectedVersion + 1 })
+      .where('id = :id AND version = :expectedVersion', { id, expectedVersion })
+      .execute();
+    return (result.affected ?? 0) === 1;
+  }
+
+  async findPinned(hash: string, em: EntityManager = this.db.reader): Promise<PinnedWorkflowEntity | null> {
+    return em.getRepository(PinnedWorkflowEntity).findOneBy({ hash });
+  }
+
+  async pin(tx: EntityManager, row: PinnedWorkflowEntity): Promise<void> {
+    await tx.createQueryBuilder().insert().into(PinnedWorkflowEntity).values(row).orIgnore().execute();
+  }
+
+  async signatures(caseId: string, em: EntityManager = this.db.reader): Promise<CaseSignatureEntity[]> {
+    return em
+      .getRepository(CaseSignatureEntity)
+      .find({ where: { caseId }, order: { signedAt: 'ASC', id: 'ASC' } });
+  }
+
+  async insertSignature(tx: EntityManager, row: CaseSignatureEntity): Promise<void> {
+    await tx.getRepository(CaseSignatureEntity).insert(row);
+  }
+
+  async findIdempotencyKey(
+    userId: string,
+    key: string,
+    em: EntityManager = this.db.reader,
+  ): Promise<IdempotencyKeyEntity | null> {
+    return em.getRepository(IdempotencyKeyEntity).findOneBy({ userId, key });
+  }
+
+  async insertIdempotencyKey(tx: EntityManager, row: IdempotencyKeyEntity): Promise<void> {
+    await tx.getRepository(IdempotencyKeyEntity).insert(row);
+  }
+}
