@@ -10,4 +10,5 @@ export default {
   },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   testTimeout: 60000,
+  globalSetup: '<rootDir>/test/support/build-once.js',
 };
