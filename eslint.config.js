@@ -27,4 +27,18 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
+  {
+    // The web console: plain ES modules that run in the browser.
+    files: ['src/console/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'window', 'document', 'location', 'sessionStorage', 'fetch', 'URL', 'FormData', 'XMLHttpRequest',
+          'Node', 'Blob', 'setTimeout', 'clearTimeout', 'TextDecoder',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+    rules: { eqeqeq: ['error', 'always'], 'no-console': 'error' },
+  },
 );

@@ -6,6 +6,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { AppModule } from './app.module.js';
 import { sendProblem, toProblem } from './common/problem.filter.js';
+import { consoleStatic } from './console/console-assets.js';
 import { LOG_LEVELS, type AppConfig } from './config/config.js';
 
 export const API_PREFIX = 'api/v1';
@@ -58,6 +59,8 @@ export async function createApp(
       },
     }),
   );
+  // The web console (static files) at `/`; API paths fall through to Nest.
+  app.use(consoleStatic());
   app.use(
     express.json({
       limit: config.jsonBodyMaxBytes,
