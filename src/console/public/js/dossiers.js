@@ -1,7 +1,7 @@
 // Dossier generation (POST /variants/{id}/dossiers → 202 {id, status}), progress by polling
 // GET /dossiers/{id}, and the downloads: PDF, manifest and the bundle (design §4, §6).
 import { download, get, post } from './api.js';
-import { announce, field, h, problemView, replace, shortHash, uid } from './dom.js';
+import { announce, field, fill, h, problemView, replace, shortHash, slot, table, time, uid } from './dom.js';
 
 const POLL_MS = 700;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -98,6 +98,31 @@ async function follow(first, out) {
   }
 }
 
+/** The dossiers already generated for the variant, newest first, with their downloads. */
+function existingDossiers(variantId, target) {
+  return fill(target, async () => {
+    const list = await get(`/variants/${variantId}/dossiers`);
+    const result = h('div', { 'aria-live': 'polite' });
+    return h(
+      'div',
+      {},
+      table(
+        'Dossiers generated so far',
+        ['Market', 'Status', 'Dated', 'PDF SHA-256', 'Download'],
+        list.map((d) => [
+          d.market,
+          d.status === 'failed' ? `failed: ${d.reason ?? ''}` : d.status,
+          time(d.date ?? d.requestedAt),
+          d.pdfSha256 ? shortHash(d.pdfSha256) : '—',
+          d.status === 'ready' ? downloads(d, result) : '—',
+        ]),
+        { empty: 'No dossier generated yet.' },
+      ),
+      result,
+    );
+  });
+}
+
 /** Generate (or fetch the unchanged) dossier of a variant for a market, then download it. */
 export function dossierPanel(
   variantId,
@@ -111,6 +136,8 @@ export function dossierPanel(
   const out = h('div', { class: 'dossier-out', 'aria-live': 'polite' });
   const button = h('button', { type: 'submit', class: 'primary' }, 'Generate dossier');
   const headingId = `dossier-h${idSuffix}`;
+  const existing = slot('dossiers');
+  void existingDossiers(variantId, existing);
   return h(
     'section',
     { 'aria-labelledby': headingId, class: 'dossiers' },
@@ -131,6 +158,7 @@ export function dossierPanel(
           try {
             const first = await post(`/variants/${variantId}/dossiers`, { market: market.value });
             await follow(first, out);
+            void existingDossiers(variantId, existing);
           } catch (error) {
             replace(out, problemView(error));
           } finally {
@@ -142,5 +170,7 @@ export function dossierPanel(
       button,
     ),
     out,
+    h('h4', {}, 'Generated dossiers'),
+    existing,
   );
 }

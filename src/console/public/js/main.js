@@ -155,7 +155,15 @@ async function route() {
   const mine = ++renderCount;
   const { focus, flash } = takePending();
   const container = h('div', { class: 'page' });
-  if (flash) container.append(h('p', { class: 'flash', role: 'status' }, flash));
+  if (flash) {
+    const note = h(
+      'div',
+      { class: 'flash', role: 'status' },
+      h('p', {}, flash),
+      h('button', { type: 'button', class: 'link-button', onclick: () => note.remove() }, 'Dismiss'),
+    );
+    container.append(note);
+  }
   replace(main(), h('p', { class: 'loading' }, 'Loading…'));
   markCurrentNav();
   try {
@@ -165,6 +173,8 @@ async function route() {
     await target.page(container, ...params);
     if (mine !== renderCount) return;
     replace(main(), container);
+    // Pages may ask for work that needs layout (e.g. scrolling the diagram to the current state).
+    for (const fn of container.afterShow ?? []) fn();
   } catch (error) {
     if (mine !== renderCount) return;
     if (error instanceof ApiError && error.status === 401) {

@@ -352,6 +352,16 @@ export async function casePage(container, id) {
     ),
   );
 
+  // Once on screen, scroll the diagram (not the page) so that the current state is in view.
+  container.afterShow = [
+    () => {
+      const figure = container.querySelector('.workflow-figure');
+      const node = figure?.querySelector('.node.current');
+      if (!figure || !node) return;
+      const offset = node.getBoundingClientRect().top - figure.getBoundingClientRect().top;
+      figure.scrollTop = Math.max(0, figure.scrollTop + offset - figure.clientHeight / 3);
+    },
+  ];
   await Promise.all([
     fill(workflowSlot, () => workflowSection(c)),
     fill(evidenceSlot, async () => {

@@ -165,6 +165,21 @@ function marketSection(variantId, market, entries, casesByRegime) {
   );
 }
 
+async function grantsTable(variantId) {
+  const list = await get(`/auditor-grants?variantId=${encodeURIComponent(variantId)}`);
+  return table(
+    'Auditor grants for this variant',
+    ['Auditor user ID', 'Until', 'Granted', 'Active'],
+    list.map((g) => [
+      h('code', {}, g.userId),
+      time(g.expiresAt),
+      time(g.grantedAt),
+      g.active ? 'yes' : 'expired',
+    ]),
+    { empty: 'No auditor has access yet.', captionHidden: true },
+  );
+}
+
 function grantForm(variantId) {
   const userId = h('input', {
     type: 'text',
@@ -177,6 +192,7 @@ function grantForm(variantId) {
   const inNinety = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
   const expires = h('input', { type: 'date', name: 'expiresOn', required: true, value: inNinety });
   const out = h('div', { 'aria-live': 'polite' });
+  const grants = slot('grants');
   const form = h(
     'form',
     {
@@ -192,6 +208,7 @@ function grantForm(variantId) {
           replace(out, h('p', { class: 'ok' }, `Access granted until ${expires.value} (end of day, UTC).`));
           announce('Auditor access granted');
           userId.value = '';
+          void fill(grants, () => grantsTable(variantId));
         } catch (error) {
           replace(out, problemView(error));
         }
@@ -211,7 +228,10 @@ function grantForm(variantId) {
     ),
     h('button', { type: 'submit', class: 'primary' }, 'Grant access'),
     out,
+    h('h3', {}, 'Current grants'),
+    grants,
   );
+  void fill(grants, () => grantsTable(variantId));
   return form;
 }
 
