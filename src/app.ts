@@ -55,6 +55,9 @@ export async function createApp(
           'script-src': ["'self'"],
           'style-src': ["'self'", "'unsafe-inline'"],
           'img-src': ["'self'", 'data:'],
+          // Served over plain HTTP on a LAN address, upgrading would break the console's own
+          // scripts (there is no HTTPS listener); TLS is terminated in front of the service.
+          'upgrade-insecure-requests': null,
         },
       },
     }),

@@ -116,7 +116,7 @@ function existingDossiers(variantId, target) {
           d.pdfSha256 ? shortHash(d.pdfSha256) : '—',
           d.status === 'ready' ? downloads(d, result) : '—',
         ]),
-        { empty: 'No dossier generated yet.' },
+        { empty: 'No dossier generated yet.', captionHidden: true },
       ),
       result,
     );

@@ -147,8 +147,9 @@ export function renderStateGraph(graph, current, { title } = {}) {
       viewBox: '0 0 10 10',
       refX: 9,
       refY: 5,
-      markerWidth: 7,
-      markerHeight: 7,
+      markerUnits: 'userSpaceOnUse',
+      markerWidth: 8,
+      markerHeight: 8,
       orient: 'auto-start-reverse',
     });
     marker.append(svg('path', { d: 'M0,0 L10,5 L0,10 z', fill: colour }));
