@@ -6,6 +6,7 @@ import {
   attributeVariable,
   ConditionCompiler,
   sampleVariables,
+  toSlots,
   type ConditionScope,
   type ParameterValues,
   type Predicate,
@@ -53,7 +54,7 @@ function scope(): ConditionScope {
 function compile(source: string): { predicate?: Predicate; problems: string[] } {
   const problems: string[] = [];
   const compiler = new ConditionCompiler(scope());
-  const predicate = compiler.compile(source, { report: (m) => problems.push(m) });
+  const predicate = compiler.compile(source, { report: (m) => problems.push(m) })?.test;
   if (predicate) compiler.verify();
   return { predicate: problems.length === 0 ? predicate : undefined, problems };
 }
@@ -174,20 +175,32 @@ describe('compiled conditions', () => {
     const compiler = new ConditionCompiler(scope());
     fc.assert(
       fc.property(expressions, fc.constantFrom(...samples), (source: string, sample: Variables) => {
-        const predicate = compiler.compile(source, {
+        const compiled = compiler.compile(source, {
           report: (m) => {
             throw new Error(`${source}: ${m}`);
           },
         });
         const expected = plan(env, parse(source))({ ...sample, params: PARAMS } as never);
-        let actual: unknown;
-        try {
-          actual = predicate?.(sample, PARAMS);
-        } catch (error) {
-          actual = error;
+        if (!compiled) throw new Error(`${source} did not compile`);
+        const slots = toSlots(compiled.layout, sample);
+        // Every form: over named values with the load-time parameters (folded) and with a copy
+        // (general), and over slots.
+        const forms = [
+          () => compiled.test(sample, PARAMS),
+          () => compiled.test(sample, { ...PARAMS }),
+          () => compiled.folded(slots),
+          () => compiled.general(slots, PARAMS),
+        ];
+        for (const form of forms) {
+          let actual: unknown;
+          try {
+            actual = form();
+          } catch (error) {
+            actual = error;
+          }
+          if (isCelError(expected)) expect(actual).toBeInstanceOf(Error);
+          else expect(actual).toBe(expected);
         }
-        if (isCelError(expected)) expect(actual).toBeInstanceOf(Error);
-        else expect(actual).toBe(expected);
       }),
       { numRuns: 1500 },
     );

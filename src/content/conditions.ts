@@ -14,6 +14,12 @@ import type { AttributeDefinition, AttributeValue } from './attributes.js';
  * any evaluation error (for example `.startsWith()` on an attribute that can be null) and any
  * non-boolean result is a content problem. So the closures are held to the reference
  * implementation, and a rule that only fails for some variants is caught before the start.
+ *
+ * Each condition comes in three forms (CompiledCondition): `folded`, with the load-time
+ * parameter values built in and constant parts folded away, over `Slots` (attribute values in
+ * a fixed order) — what the service runs for many variants; `general`, reading parameters from
+ * its argument (a test may pass other values); and `test`, over named values for one-off calls.
+ * Type checking also tracks null checks (`x != null && x >= c` compares without re-checking).
  */
 
 type ParsedExpr = ReturnType<typeof parse>;
@@ -27,8 +33,55 @@ export type Variables = Readonly<Record<string, AttributeValue>>;
 /** Parameter values, bound under `params`. */
 export type ParameterValues = Readonly<Record<string, CelValue>>;
 
-/** A compiled condition: pure, fast, never throws for values the loader sampled. */
+/** A compiled condition over named values: pure, never throws for values the loader sampled. */
 export type Predicate = (variables: Variables, params: ParameterValues) => boolean;
+
+/** Values in the order of a scope's variables (`SlotLayout`), defaults filled in. */
+export type Slots = readonly AttributeValue[];
+
+/**
+ * Where each variable sits in `Slots`. Compiled conditions read `slots[i]` rather than
+ * `variables[name]`: one property lookup per variable and variant instead of one per use (a
+ * keyed lookup with many different names is slow in V8).
+ */
+export interface SlotLayout {
+  names: readonly string[];
+  defaults: readonly AttributeValue[];
+  index: ReadonlyMap<string, number>;
+}
+
+/** A compiled condition in the forms its callers need. */
+export interface CompiledCondition {
+  /** Over named values and any parameter values (converts; for one-off use). */
+  test: Predicate;
+  /** Over slots, with the load-time parameter values built in (the fast form). */
+  folded: (slots: Slots) => boolean;
+  /** Over slots, reading parameters from `params`. */
+  general: (slots: Slots, params: ParameterValues) => boolean;
+  /** The parameter values `folded` has built in. */
+  defaults: ParameterValues;
+  layout: SlotLayout;
+}
+
+export function slotLayout(variables: ReadonlyMap<string, VariableDeclaration>): SlotLayout {
+  const names = [...variables.keys()];
+  return {
+    names,
+    defaults: names.map((n) => variables.get(n)?.default ?? null),
+    index: new Map(names.map((n, i) => [n, i])),
+  };
+}
+
+/** The variables' values in slot order; a missing value is the variable's default. */
+export function toSlots(layout: SlotLayout, variables: Variables): AttributeValue[] {
+  const { names, defaults } = layout;
+  const slots = new Array<AttributeValue>(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const value = variables[names[i]];
+    slots[i] = value === undefined ? defaults[i] : value;
+  }
+  return slots;
+}
 
 /** Static type of a variable or parameter, as the checker knows it. */
 export interface ValueType {
@@ -131,7 +184,7 @@ export function attributeVariable(def: AttributeDefinition): VariableDeclaration
 // ---------------------------------------------------------------------------------------------
 // Checking and compiling
 
-type Fn = (v: Variables, p: ParameterValues) => CelValue;
+type Fn = (s: Slots, p: ParameterValues) => CelValue;
 
 interface Typed {
   fn: Fn;
@@ -143,9 +196,88 @@ interface Typed {
   variable?: string;
   /** The load-time value of a parameter node (for checks only; evaluation reads `params`). */
   parameterValue?: CelValue;
+  /** The slot of the variable a bare identifier reads. */
+  slot?: number;
+  /** Can raise a CEL error for well-typed values (then logical operators must catch it). */
+  throws: boolean;
+  /** A comparison of one variable with a constant, kept as data so that `!` can flip it. */
+  leaf?: Leaf;
 }
 
 type AnyType = NonNullable<Typed['type']>;
+
+/*
+ * Most conditions compare one variable with a constant. Such a comparison is kept as data
+ * (`Leaf`), so that `!` can flip it, and compiled to a closure of its own per operator: one
+ * small monomorphic function each, which V8 runs about as fast as the comparison written by
+ * hand.
+ */
+const enum LeafOp {
+  Equal,
+  NotEqual,
+  Less,
+  LessOrEqual,
+  Greater,
+  GreaterOrEqual,
+  In,
+  NotIn,
+  StartsWith,
+  NotStartsWith,
+}
+
+interface Leaf {
+  op: LeafOp;
+  slot: number;
+  /** The constant compared with, or the set for In / NotIn. */
+  value: CelValue | ReadonlySet<CelValue>;
+}
+
+const NEGATED: Record<LeafOp, LeafOp> = {
+  [LeafOp.Equal]: LeafOp.NotEqual,
+  [LeafOp.NotEqual]: LeafOp.Equal,
+  [LeafOp.Less]: LeafOp.GreaterOrEqual,
+  [LeafOp.LessOrEqual]: LeafOp.Greater,
+  [LeafOp.Greater]: LeafOp.LessOrEqual,
+  [LeafOp.GreaterOrEqual]: LeafOp.Less,
+  [LeafOp.In]: LeafOp.NotIn,
+  [LeafOp.NotIn]: LeafOp.In,
+  [LeafOp.StartsWith]: LeafOp.NotStartsWith,
+  [LeafOp.NotStartsWith]: LeafOp.StartsWith,
+};
+
+/** The closure of one leaf (only built for non-null values of the compared type: cannot fail). */
+function leafFn(leaf: Leaf): Fn {
+  const i = leaf.slot;
+  const c = leaf.value;
+  const set = c as ReadonlySet<CelValue>;
+  // Numbers are ordered as numbers, dates (strings) by code unit, exactly as in CEL.
+  switch (leaf.op) {
+    case LeafOp.Equal:
+      return (s) => s[i] === c;
+    case LeafOp.NotEqual:
+      return (s) => s[i] !== c;
+    case LeafOp.Less:
+      return (s) => (s[i] as number) < (c as number);
+    case LeafOp.LessOrEqual:
+      return (s) => (s[i] as number) <= (c as number);
+    case LeafOp.Greater:
+      return (s) => (s[i] as number) > (c as number);
+    case LeafOp.GreaterOrEqual:
+      return (s) => (s[i] as number) >= (c as number);
+    case LeafOp.In:
+      return (s) => set.has(s[i]);
+    case LeafOp.NotIn:
+      return (s) => !set.has(s[i]);
+    case LeafOp.StartsWith:
+      return (s) => (s[i] as string).startsWith(c as string);
+    case LeafOp.NotStartsWith:
+      return (s) => !(s[i] as string).startsWith(c as string);
+  }
+}
+
+function leafNode(leaf: Leaf): Typed {
+  return { type: BOOL, throws: false, leaf, fn: leafFn(leaf) };
+}
 
 /** Levenshtein distance, to suggest the name an author probably meant. */
 function distance(a: string, b: string): number {
@@ -213,6 +345,14 @@ const ORDERING = {
   '_>=_': (a: number | string, b: number | string) => a >= b,
 } as const;
 
+/** The same comparison with its operands swapped: `c < x` is `x > c`. */
+const FLIPPED = {
+  '_<_': '_>_',
+  '_<=_': '_>=_',
+  '_>_': '_<_',
+  '_>=_': '_<=_',
+} as const;
+
 const OPERATOR_WORDS: Record<string, string> = {
   '_<_': '<',
   '_<=_': '<=',
@@ -222,18 +362,83 @@ const OPERATOR_WORDS: Record<string, string> = {
   '_!=_': '!=',
 };
 
+const BOOL: AnyType = { base: 'bool', nullable: false };
+const NO_SLOTS: Slots = Object.freeze([]);
+const NO_PARAMS: ParameterValues = Object.freeze({});
+
+/** Variables a condition proves non-null when it is true (`whenTrue`) or false. */
+function nullChecks(expr: Expr | undefined, outcome: boolean): Set<string> {
+  const found = new Set<string>();
+  const visit = (e: Expr | undefined, when: boolean): void => {
+    if (e?.exprKind.case !== 'callExpr') return;
+    const { function: fn, args } = e.exprKind.value;
+    const identOf = (x: Expr | undefined) =>
+      x?.exprKind.case === 'identExpr' ? x.exprKind.value.name : undefined;
+    const isNull = (x: Expr | undefined) =>
+      x?.exprKind.case === 'constExpr' && x.exprKind.value.constantKind.case === 'nullValue';
+    if ((fn === '_!=_' && when) || (fn === '_==_' && !when)) {
+      const name = isNull(args[1]) ? identOf(args[0]) : isNull(args[0]) ? identOf(args[1]) : undefined;
+      if (name) found.add(name);
+    } else if ((fn === '_&&_' && when) || (fn === '_||_' && !when)) {
+      visit(args[0], when);
+      visit(args[1], when);
+    } else if (fn === '!_') {
+      visit(args[0], !when);
+    }
+  };
+  visit(expr, outcome);
+  return found;
+}
+
+/**
+ * Checks one parsed expression and builds its closure. With `fold`, parameters are the
+ * load-time constants and folded away; without, they are read from `params` at each call.
+ * Every node knows whether it can raise a CEL error for well-typed attribute values
+ * (`throws`); nodes that cannot are compiled to plain short-circuiting closures.
+ */
 class Compiler {
   readonly problems: string[] = [];
   readonly variablesUsed = new Set<string>();
+  /** Variables known not to be null where the current node is evaluated (x != null && …). */
+  private nonNull = new Set<string>();
 
   constructor(
     private readonly scope: ConditionScope,
+    private readonly layout: SlotLayout,
     private readonly positions: Map<bigint, number>,
+    private readonly fold: boolean,
   ) {}
 
   private problem(expr: Expr, message: string): void {
     const at = this.positions.get(expr.id);
     this.problems.push(at === undefined ? message : `${message} (at character ${at + 1})`);
+  }
+
+  private invalid(expr: Expr, message: string): Typed {
+    this.problem(expr, message);
+    return { fn: () => null, throws: true };
+  }
+
+  /** A node whose operands are all constant is evaluated once, unless that raises an error. */
+  private constantOf(node: Typed, operands: Typed[]): Typed {
+    if (!operands.every((o) => o.constant)) return node;
+    try {
+      const value = node.fn(NO_SLOTS, NO_PARAMS);
+      return { fn: () => value, type: node.type, constant: { value }, throws: false };
+    } catch {
+      return node;
+    }
+  }
+
+  private withNonNull<T>(names: Set<string>, compile: () => T): T {
+    if (names.size === 0) return compile();
+    const saved = this.nonNull;
+    this.nonNull = new Set([...saved, ...names]);
+    try {
+      return compile();
+    } finally {
+      this.nonNull = saved;
+    }
   }
 
   compile(expr: Expr): Typed {
@@ -250,11 +455,10 @@ class Compiler {
       case 'callExpr':
         return this.call(expr, kind.value);
       default:
-        this.problem(
+        return this.invalid(
           expr,
           `${kind.case ?? 'this construct'} is outside the supported CEL subset (see rules/README.md)`,
         );
-        return { fn: () => null };
     }
   }
 
@@ -267,7 +471,7 @@ class Compiler {
     switch (c.case) {
       case 'boolValue':
         value = c.value;
-        type = { base: 'bool', nullable: false };
+        type = BOOL;
         break;
       case 'int64Value':
       case 'uint64Value':
@@ -287,74 +491,75 @@ class Compiler {
         type = { base: 'null', nullable: true };
         break;
       default:
-        this.problem(expr, `${c.case ?? 'this'} literals are outside the supported CEL subset`);
-        return { fn: () => null };
+        return this.invalid(expr, `${c.case ?? 'this'} literals are outside the supported CEL subset`);
     }
-    return { fn: () => value, type, constant: { value } };
+    return { fn: () => value, type, constant: { value }, throws: false };
   }
 
   private identifier(expr: Expr, name: string): Typed {
     if (name === 'params') {
-      this.problem(expr, "'params' alone is not a value: name a parameter, e.g. params.mrApplicationDate");
-      return { fn: () => null };
+      return this.invalid(
+        expr,
+        "'params' alone is not a value: name a parameter, e.g. params.mrApplicationDate",
+      );
     }
     const declaration = this.scope.variables.get(name);
     if (!declaration) {
       const nouns = new Set([...this.scope.variables.values()].map((v) => v.noun));
       const noun = nouns.size === 1 ? [...nouns][0] : 'variable';
-      this.problem(expr, `unknown ${noun} '${name}'${didYouMean(name, this.scope.variables.keys())}`);
-      return { fn: () => null };
+      return this.invalid(expr, `unknown ${noun} '${name}'${didYouMean(name, this.scope.variables.keys())}`);
     }
     this.variablesUsed.add(name);
-    const fallback = declaration.default;
-    return {
-      fn: (v) => {
-        const value = v[name];
-        return value === undefined ? fallback : value;
-      },
-      type: declaration.type,
-      variable: name,
-    };
+    const slot = this.layout.index.get(name) ?? -1;
+    const type = this.nonNull.has(name) ? { ...declaration.type, nullable: false } : declaration.type;
+    // A boolean attribute used as a condition is the comparison `x == true`.
+    const leaf: Leaf | undefined =
+      type.base === 'bool' && !type.nullable ? { op: LeafOp.Equal, slot, value: true } : undefined;
+    return { fn: (s) => s[slot], type, variable: name, slot, throws: false, ...(leaf ? { leaf } : {}) };
   }
 
   private select(expr: Expr, select: Extract<Expr['exprKind'], { case: 'selectExpr' }>['value']): Typed {
     const operand = select.operand?.exprKind;
-    if (select.testOnly) {
-      this.problem(expr, 'has() is outside the supported CEL subset');
-      return { fn: () => null };
-    }
+    if (select.testOnly) return this.invalid(expr, 'has() is outside the supported CEL subset');
     if (operand?.case !== 'identExpr' || operand.value.name !== 'params') {
-      this.problem(
+      return this.invalid(
         expr,
         `'.${select.field}': only parameters have fields (params.<name>); attributes are plain values`,
       );
-      return { fn: () => null };
     }
     const name = select.field;
     const declaration = this.scope.parameters.get(name);
     if (!declaration) {
-      this.problem(expr, `unknown parameter '${name}'${didYouMean(name, this.scope.parameters.keys())}`);
-      return { fn: () => null };
+      return this.invalid(
+        expr,
+        `unknown parameter '${name}'${didYouMean(name, this.scope.parameters.keys())}`,
+      );
+    }
+    const loadValue = this.scope.parameterValues[name];
+    if (this.fold) {
+      return { fn: () => loadValue, type: declaration.type, constant: { value: loadValue }, throws: false };
     }
     return {
-      fn: (_v, p) => {
+      fn: (_s, p) => {
         const value = p[name];
         if (value === undefined) throw new CelEvaluationError(`no such parameter: ${name}`);
         return value;
       },
       type: declaration.type,
-      parameterValue: this.scope.parameterValues[name],
+      parameterValue: loadValue,
+      throws: true,
     };
   }
 
   private list(elements: Expr[]): Typed {
     const items = elements.map((e) => this.compile(e));
+    const type: AnyType = { base: 'list', nullable: false };
     if (items.every((i) => i.constant)) {
       const value = items.map((i) => i.constant?.value ?? null);
-      return { fn: () => value, type: { base: 'list', nullable: false }, constant: { value } };
+      return { fn: () => value, type, constant: { value }, throws: false };
     }
     const fns = items.map((i) => i.fn);
-    return { fn: (v, p) => fns.map((f) => f(v, p)), type: { base: 'list', nullable: false } };
+    return { fn: (s, p) => fns.map((f) => f(s, p)), type, throws: items.some((i) => i.throws) };
   }
 
   private call(expr: Expr, call: Extract<Expr['exprKind'], { case: 'callExpr' }>['value']): Typed {
@@ -364,15 +569,25 @@ class Compiler {
       const args = call.args.map((a) => this.compile(a));
       return this.method(expr, name, target, args);
     }
+    if (name === '_&&_' || name === '_||_') {
+      // The right operand only matters when the left one is true (&&) or false (||), so what
+      // the left one proves about null checks holds there.
+      const left = this.compile(call.args[0]);
+      const right = this.withNonNull(nullChecks(call.args[0], name === '_&&_'), () =>
+        this.compile(call.args[1]),
+      );
+      return this.logical(expr, name, left, right);
+    }
+    if (name === '_?_:_') {
+      const test = this.compile(call.args[0]);
+      const yes = this.withNonNull(nullChecks(call.args[0], true), () => this.compile(call.args[1]));
+      const no = this.withNonNull(nullChecks(call.args[0], false), () => this.compile(call.args[2]));
+      return this.conditional(expr, test, yes, no);
+    }
     const args = call.args.map((a) => this.compile(a));
     switch (name) {
-      case '_&&_':
-      case '_||_':
-        return this.logical(expr, name, args[0], args[1]);
       case '!_':
         return this.not(expr, args[0]);
-      case '_?_:_':
-        return this.conditional(expr, args[0], args[1], args[2]);
       case '_==_':
       case '_!=_':
         return this.equality(expr, name, args[0], args[1]);
@@ -388,8 +603,10 @@ class Compiler {
       case 'size':
         return this.size(expr, args[0]);
       default:
-        this.problem(expr, `function '${name}' is outside the supported CEL subset (see rules/README.md)`);
-        return { fn: () => null };
+        return this.invalid(
+          expr,
+          `function '${name}' is outside the supported CEL subset (see rules/README.md)`,
+        );
     }
   }
 
@@ -405,54 +622,52 @@ class Compiler {
   }
 
   private logical(expr: Expr, name: '_&&_' | '_||_', left: Typed, right: Typed): Typed {
-    this.expectBool(expr, left, name === '_&&_' ? '&&' : '||');
-    this.expectBool(expr, right, name === '_&&_' ? '&&' : '||');
+    const and = name === '_&&_';
+    this.expectBool(expr, left, and ? '&&' : '||');
+    this.expectBool(expr, right, and ? '&&' : '||');
+    // CEL's logical operators are commutative over errors (false && error is false), so a
+    // constant that decides the result decides it on either side.
+    const decisive = !and;
+    if (left.constant?.value === decisive || right.constant?.value === decisive) {
+      return { fn: () => decisive, type: BOOL, constant: { value: decisive }, throws: false };
+    }
+    if (left.constant?.value === !decisive) return right;
+    if (right.constant?.value === !decisive) return left;
     const l = left.fn;
     const r = right.fn;
-    const type: AnyType = { base: 'bool', nullable: false };
-    // CEL's logical operators are commutative over errors: false && error is false.
-    if (name === '_&&_') {
-      return {
-        type,
-        fn: (v, p) => {
-          let a: CelValue;
-          try {
-            a = l(v, p);
-          } catch (error) {
-            if (r(v, p) === false) return false;
-            throw error;
-          }
-          if (a === false) return false;
-          const b = r(v, p);
-          if (b === false) return false;
-          if (a === true && b === true) return true;
-          throw new CelEvaluationError("no matching overload for '&&'");
-        },
-      };
+    if (!left.throws && !right.throws) {
+      return and
+        ? { type: BOOL, throws: false, fn: (s, p) => (l(s, p) as boolean) && (r(s, p) as boolean) }
+        : { type: BOOL, throws: false, fn: (s, p) => (l(s, p) as boolean) || (r(s, p) as boolean) };
     }
     return {
-      type,
-      fn: (v, p) => {
+      type: BOOL,
+      throws: true,
+      fn: (s, p) => {
         let a: CelValue;
         try {
-          a = l(v, p);
+          a = l(s, p);
         } catch (error) {
-          if (r(v, p) === true) return true;
+          if (r(s, p) === decisive) return decisive;
           throw error;
         }
-        if (a === true) return true;
-        const b = r(v, p);
-        if (b === true) return true;
-        if (a === false && b === false) return false;
-        throw new CelEvaluationError("no matching overload for '||'");
+        if (a === decisive) return decisive;
+        const b = r(s, p);
+        if (b === decisive) return decisive;
+        if (a === !decisive && b === !decisive) return !decisive;
+        throw new CelEvaluationError(`no matching overload for '${and ? '&&' : '||'}'`);
       },
     };
   }
 
   private not(expr: Expr, operand: Typed): Typed {
     this.expectBool(expr, operand, '!');
+    if (operand.leaf) return leafNode({ ...operand.leaf, op: NEGATED[operand.leaf.op] });
     const f = operand.fn;
-    return { type: { base: 'bool', nullable: false }, fn: (v, p) => !requireBool(f(v, p), '!') };
+    const node: Typed = operand.throws
+      ? { type: BOOL, throws: true, fn: (s, p) => !requireBool(f(s, p), '!') }
+      : { type: BOOL, throws: false, fn: (s, p) => !(f(s, p) as boolean) };
+    return this.constantOf(node, [operand]);
   }
 
   private conditional(expr: Expr, test: Typed, yes: Typed, no: Typed): Typed {
@@ -469,10 +684,16 @@ class Compiler {
         `the branches of ? : differ in type (${describe(yes.type)} and ${describe(no.type)})`,
       );
     }
+    if (test.constant?.value === true) return yes;
+    if (test.constant?.value === false) return no;
+    const base = yes.type && yes.type.base !== 'null' ? yes.type : no.type;
+    const type = base && ({ ...base, nullable: !!(yes.type?.nullable || no.type?.nullable) } as AnyType);
     const t = test.fn;
     const a = yes.fn;
     const b = no.fn;
-    return { type: yes.type ?? no.type, fn: (v, p) => (requireBool(t(v, p), '?:') ? a(v, p) : b(v, p)) };
+    return test.throws
+      ? { type, throws: true, fn: (s, p) => (requireBool(t(s, p), '?:') ? a(s, p) : b(s, p)) }
+      : { type, throws: yes.throws || no.throws, fn: (s, p) => (t(s, p) ? a(s, p) : b(s, p)) };
   }
 
   /** Checks a string literal against an enum or date attribute it is compared with. */
@@ -501,19 +722,31 @@ class Compiler {
         this.problem(expr, `compares a ${describe(lt)} with a ${describe(rt)}: never equal`);
       } else if ((lt.base === 'null' && !rt.nullable) || (rt.base === 'null' && !lt.nullable)) {
         const variable = left.variable ?? right.variable;
-        this.problem(
-          expr,
-          `${variable ?? 'the value'} is never null; comparing it with null is always ${name === '_==_' ? 'false' : 'true'}`,
-        );
+        if (!variable || !this.nonNull.has(variable)) {
+          this.problem(
+            expr,
+            `${variable ?? 'the value'} is never null; comparing it with null is always ${name === '_==_' ? 'false' : 'true'}`,
+          );
+        }
       }
     }
     if (right.constant) this.checkValue(expr, left, right.constant.value);
     if (left.constant) this.checkValue(expr, right, left.constant.value);
+    const equal = name === '_==_';
+    const [variable, constant] = left.slot !== undefined ? [left, right] : [right, left];
+    if (variable.slot !== undefined && constant.constant) {
+      return leafNode({
+        op: equal ? LeafOp.Equal : LeafOp.NotEqual,
+        slot: variable.slot,
+        value: constant.constant.value,
+      });
+    }
     const l = left.fn;
     const r = right.fn;
-    return name === '_==_'
-      ? { type: { base: 'bool', nullable: false }, fn: (v, p) => l(v, p) === r(v, p) }
-      : { type: { base: 'bool', nullable: false }, fn: (v, p) => l(v, p) !== r(v, p) };
+    const node: Typed = equal
+      ? { type: BOOL, throws: left.throws || right.throws, fn: (s, p) => l(s, p) === r(s, p) }
+      : { type: BOOL, throws: left.throws || right.throws, fn: (s, p) => l(s, p) !== r(s, p) };
+    return this.constantOf(node, [left, right]);
   }
 
   private ordering(expr: Expr, name: keyof typeof ORDERING, left: Typed, right: Typed): Typed {
@@ -530,25 +763,40 @@ class Compiler {
         );
       }
     }
-    if (
-      left.type &&
-      right.type &&
-      left.type.base !== right.type.base &&
-      left.type.base !== 'null' &&
-      right.type.base !== 'null'
-    ) {
+    const sameType =
+      !!left.type && !!right.type && left.type.base === right.type.base && left.type.base !== 'null';
+    if (left.type && right.type && !sameType && left.type.base !== 'null' && right.type.base !== 'null') {
       this.problem(expr, `'${op}' compares a ${describe(left.type)} with a ${describe(right.type)}`);
     }
     if (right.constant) this.checkValue(expr, left, right.constant.value);
     if (left.constant) this.checkValue(expr, right, left.constant.value);
+
+    // A non-null variable against a constant of its type cannot fail: compare directly.
+    // (JavaScript orders two numbers, and two strings by code unit, as CEL does here.)
+    const flipped = left.slot === undefined;
+    const variable = flipped ? right : left;
+    const constant = flipped ? left : right;
+    if (sameType && variable.slot !== undefined && constant.constant && !variable.type?.nullable) {
+      const effective = flipped ? FLIPPED[name] : name;
+      const op =
+        effective === '_<_'
+          ? LeafOp.Less
+          : effective === '_<=_'
+            ? LeafOp.LessOrEqual
+            : effective === '_>_'
+              ? LeafOp.Greater
+              : LeafOp.GreaterOrEqual;
+      return leafNode({ op, slot: variable.slot, value: constant.constant.value });
+    }
     const compare = ORDERING[name];
     const l = left.fn;
     const r = right.fn;
-    return {
-      type: { base: 'bool', nullable: false },
-      fn: (v, p) => {
-        const a = l(v, p);
-        const b = r(v, p);
+    const node: Typed = {
+      type: BOOL,
+      throws: true,
+      fn: (s, p) => {
+        const a = l(s, p);
+        const b = r(s, p);
         if (
           (typeof a === 'number' && typeof b === 'number') ||
           (typeof a === 'string' && typeof b === 'string')
@@ -560,6 +808,7 @@ class Compiler {
         );
       },
     };
+    return this.constantOf(node, [left, right]);
   }
 
   private membership(expr: Expr, element: Typed, container: Typed): Typed {
@@ -586,31 +835,38 @@ class Compiler {
     const e = element.fn;
     if (container.constant && Array.isArray(container.constant.value)) {
       const set = new Set<CelValue>(container.constant.value as CelValue[]);
-      return { type: { base: 'bool', nullable: false }, fn: (v, p) => set.has(e(v, p)) };
+      if (element.slot !== undefined) return leafNode({ op: LeafOp.In, slot: element.slot, value: set });
+      return this.constantOf({ type: BOOL, throws: element.throws, fn: (s, p) => set.has(e(s, p)) }, [
+        element,
+      ]);
     }
     const c = container.fn;
     return {
-      type: { base: 'bool', nullable: false },
-      fn: (v, p) => {
-        const list = c(v, p);
+      type: BOOL,
+      throws: true,
+      fn: (s, p) => {
+        const list = c(s, p);
         if (!Array.isArray(list)) throw new CelEvaluationError("no matching overload for 'in'");
-        return (list as CelValue[]).includes(e(v, p));
+        return (list as CelValue[]).includes(e(s, p));
       },
     };
   }
 
   private negate(expr: Expr, operand: Typed): Typed {
-    if (operand.type && operand.type.base !== 'number')
+    if (operand.type && operand.type.base !== 'number') {
       this.problem(expr, `'-' needs a number, got a ${describe(operand.type)}`);
+    }
     const f = operand.fn;
-    return {
+    const node: Typed = {
       type: { base: 'number', nullable: false },
-      fn: (v, p) => {
-        const value = f(v, p);
+      throws: true,
+      fn: (s, p) => {
+        const value = f(s, p);
         if (typeof value !== 'number') throw new CelEvaluationError("no matching overload for '-'");
         return -value;
       },
     };
+    return this.constantOf(node, [operand]);
   }
 
   private size(expr: Expr, operand: Typed): Typed {
@@ -618,15 +874,17 @@ class Compiler {
       this.problem(expr, `size() needs a string or a list, got a ${describe(operand.type)}`);
     }
     const f = operand.fn;
-    return {
+    const node: Typed = {
       type: { base: 'number', nullable: false },
-      fn: (v, p) => {
-        const value = f(v, p);
+      throws: true,
+      fn: (s, p) => {
+        const value = f(s, p);
         if (typeof value === 'string') return [...value].length;
         if (Array.isArray(value)) return value.length;
         throw new CelEvaluationError(`no matching overload for 'size' applied to ${celTypeName(value)}`);
       },
     };
+    return this.constantOf(node, [operand]);
   }
 
   private method(expr: Expr, name: string, target: Typed, args: Typed[]): Typed {
@@ -645,24 +903,34 @@ class Compiler {
           `no value of ${target.variable ?? 'the attribute'} satisfies ${name}(${literal(probe)})`,
         );
       }
+      if (
+        name === 'startsWith' &&
+        target.slot !== undefined &&
+        target.type?.base === 'string' &&
+        !target.type.nullable &&
+        typeof probe === 'string'
+      ) {
+        return leafNode({ op: LeafOp.StartsWith, slot: target.slot, value: probe });
+      }
       const t = target.fn;
       const a = arg.fn;
-      return {
-        type: { base: 'bool', nullable: false },
-        fn: (v, p) => {
-          const s = t(v, p);
-          const x = a(v, p);
-          if (typeof s !== 'string' || typeof x !== 'string') {
+      const node: Typed = {
+        type: BOOL,
+        throws: true,
+        fn: (s, p) => {
+          const text = t(s, p);
+          const x = a(s, p);
+          if (typeof text !== 'string' || typeof x !== 'string') {
             throw new CelEvaluationError(
-              `no matching overload for '${name}' applied to ${celTypeName(s)}.(${celTypeName(x)})`,
+              `no matching overload for '${name}' applied to ${celTypeName(text)}.(${celTypeName(x)})`,
             );
           }
-          return stringTest(name, s, x);
+          return stringTest(name, text, x);
         },
       };
+      return this.constantOf(node, [target, arg]);
     }
-    this.problem(expr, `method '${name}' is outside the supported CEL subset (see rules/README.md)`);
-    return { fn: () => null };
+    return this.invalid(expr, `method '${name}' is outside the supported CEL subset (see rules/README.md)`);
   }
 }
 
@@ -681,7 +949,8 @@ function stringTest(name: string, s: string, x: string): boolean {
 
 interface Compiled {
   source: string;
-  predicate: Predicate;
+  /** The folded and the general form, both checked. */
+  forms: ((slots: Slots, params: ParameterValues) => boolean)[];
   variablesUsed: string[];
   parsed: ParsedExpr;
   site: ExpressionSite;
@@ -733,11 +1002,14 @@ function formatSample(sample: Variables, names: string[]): string {
  */
 export class ConditionCompiler {
   private readonly compiled: Compiled[] = [];
+  readonly layout: SlotLayout;
 
-  constructor(readonly scope: ConditionScope) {}
+  constructor(readonly scope: ConditionScope) {
+    this.layout = slotLayout(scope.variables);
+  }
 
   /** Compiles `source`; problems go to `site.report`. Returns undefined when it cannot. */
-  compile(source: string, site: ExpressionSite): Predicate | undefined {
+  compile(source: string, site: ExpressionSite): CompiledCondition | undefined {
     let parsed: ParsedExpr;
     try {
       parsed = parse(source);
@@ -750,7 +1022,8 @@ export class ConditionCompiler {
     for (const [id, offset] of Object.entries(parsed.sourceInfo?.positions ?? {})) {
       positions.set(BigInt(id), offset);
     }
-    const compiler = new Compiler(this.scope, positions);
+    const layout = this.layout;
+    const compiler = new Compiler(this.scope, layout, positions, false);
     const root = compiler.compile(parsed.expr);
     if (root.type && (root.type.base !== 'bool' || root.type.nullable)) {
       compiler.problems.push(`must be true or false, but it is a ${describe(root.type)}`);
@@ -759,21 +1032,46 @@ export class ConditionCompiler {
       for (const problem of compiler.problems) site.report(problem);
       return undefined;
     }
-    const fn = root.fn;
-    const predicate: Predicate = (v, p) => {
-      const result = fn(v, p);
-      if (typeof result !== 'boolean')
-        throw new CelEvaluationError(`'${source}' did not yield true or false`);
-      return result;
+    // Two forms: `general` reads parameters from its argument (any values, e.g. a test's);
+    // `folded` has the load-time parameter values built in and is the one the service runs.
+    const defaults = this.scope.parameterValues;
+    const forms = (slotsOf: SlotLayout, first?: Fn) => {
+      const generalFn = first ?? new Compiler(this.scope, slotsOf, positions, false).compile(parsed.expr).fn;
+      const foldedFn = new Compiler(this.scope, slotsOf, positions, true).compile(parsed.expr).fn;
+      return {
+        folded: foldedFn as (slots: Slots) => boolean,
+        general: (slots: Slots, p: ParameterValues): boolean => {
+          const result = generalFn(slots, p);
+          if (typeof result !== 'boolean') {
+            throw new CelEvaluationError(`'${source}' did not yield true or false`);
+          }
+          return result;
+        },
+      };
     };
+    // Over the shared layout for bulk evaluation, and over a layout of just the variables the
+    // condition reads for one-off calls (converting one or two values, not all of them).
+    const { folded, general } = forms(layout, root.fn);
+    const own = slotLayout(
+      new Map([...this.scope.variables].filter(([name]) => compiler.variablesUsed.has(name))),
+    );
+    const single = forms(own);
+    const test: Predicate = (v, p) =>
+      p === defaults ? single.folded(toSlots(own, v)) : single.general(toSlots(own, v), p);
+    const compiled: CompiledCondition = { test, folded, general, defaults, layout };
     this.compiled.push({
       source,
-      predicate,
+      forms: [
+        (slots) => folded(slots),
+        general,
+        (slots, p) => test(Object.fromEntries(layout.names.map((n, i) => [n, slots[i]])), p),
+        (slots, p) => test(Object.fromEntries(layout.names.map((n, i) => [n, slots[i]])), { ...p }),
+      ],
       variablesUsed: [...compiler.variablesUsed].sort(),
       parsed,
       site,
     });
-    return predicate;
+    return compiled;
   }
 
   /**
@@ -787,16 +1085,20 @@ export class ConditionCompiler {
     const env = celEnv({ variables: declarations });
     const params = this.scope.parameterValues;
     const bindings = samples.map((sample) => ({ ...sample, params }));
+    const slots = samples.map((sample) => toSlots(this.layout, sample));
     for (const entry of this.compiled) {
       const reference = plan(env, entry.parsed);
       for (let i = 0; i < samples.length; i++) {
         const sample = samples[i];
         const expected = reference(bindings[i] as never);
-        let actual: boolean | Error;
-        try {
-          actual = entry.predicate(sample, params);
-        } catch (error) {
-          actual = error as Error;
+        let actual: boolean | Error = expected as boolean;
+        for (const form of entry.forms) {
+          try {
+            actual = form(slots[i], params);
+          } catch (error) {
+            actual = error as Error;
+          }
+          if (actual !== expected) break;
         }
         if (actual === expected) continue;
         const where =

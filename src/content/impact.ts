@@ -146,7 +146,7 @@ export function readImpactRules(p: ProblemCollector, document: unknown, readers:
         });
         compilers.push(compiler);
         const test = compiler.compile(expression, { report: (m) => p.add(`${path}.when`, m) });
-        if (test) when = { expression, test };
+        if (test) when = { expression, test: test.test };
       }
     }
     if (attributes === undefined || citation === undefined || reason === undefined) continue;

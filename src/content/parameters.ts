@@ -73,8 +73,20 @@ export function parameterDeclarations(parameters: Parameters): Map<string, Param
   );
 }
 
+const valuesOf = new WeakMap<Parameters, ParameterValues>();
+
+/**
+ * The values conditions read under `params`: one frozen object per loaded parameter set, so
+ * every caller passes the very object the conditions were compiled with and gets their fast,
+ * folded form (conditions.ts).
+ */
 export function parameterValues(parameters: Parameters): ParameterValues {
-  return Object.freeze(Object.fromEntries([...parameters.values()].map((p) => [p.name, p.value])));
+  let values = valuesOf.get(parameters);
+  if (!values) {
+    values = Object.freeze(Object.fromEntries([...parameters.values()].map((p) => [p.name, p.value])));
+    valuesOf.set(parameters, values);
+  }
+  return values;
 }
 
 /** Reads `rules/parameters.yaml` (already parsed). */

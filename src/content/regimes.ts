@@ -1,5 +1,5 @@
 import { EVIDENCE_STEPS, type EvidenceStep } from '../cases/guard-facts.js';
-import { didYouMean, type ConditionCompiler, type Predicate } from './conditions.js';
+import { didYouMean, type CompiledCondition, type ConditionCompiler, type Predicate } from './conditions.js';
 import type { ProblemCollector } from './content-problem.js';
 import type { EvidenceKinds } from './evidence-kinds.js';
 import { CONFIDENCE_LEVELS, type Confidence, type Parameters } from './parameters.js';
@@ -64,6 +64,8 @@ export interface RuleCondition {
   /** Failing leaves the question open (a fact is missing) instead of answering "no". */
   undetermined: boolean;
   test: Predicate;
+  /** The same condition in its fast forms, for evaluating many variants. */
+  compiled: CompiledCondition;
 }
 
 /** A ground on which a route is allowed: every condition holds. */
@@ -76,7 +78,7 @@ export interface EvidenceRequirement {
   kind: string;
   step: EvidenceStep;
   /** Required only when this holds (CEL over the attributes). */
-  when?: { expression: string; test: Predicate };
+  when?: { expression: string; test: Predicate; compiled: CompiledCondition };
   citation?: string;
 }
 
@@ -210,8 +212,8 @@ export function readCondition(
     ? (booleanAt(p, `${path}.undetermined`, spec.undetermined, true) ?? false)
     : false;
   if (expression === undefined) return undefined;
-  const test = readers.compiler.compile(expression, { report: (m) => p.add(`${path}.when`, m) });
-  if (!test || citation === undefined || holds === undefined) return undefined;
+  const compiled = readers.compiler.compile(expression, { report: (m) => p.add(`${path}.when`, m) });
+  if (!compiled || citation === undefined || holds === undefined) return undefined;
   return {
     id,
     expression,
@@ -220,7 +222,8 @@ export function readCondition(
     fails: fails ?? '',
     ...(confidence ? { confidence } : {}),
     undetermined,
-    test,
+    test: compiled.test,
+    compiled,
   };
 }
 
@@ -294,7 +297,9 @@ function readEvidence(
           requirement = {
             kind,
             step: step as EvidenceStep,
-            ...(expression !== undefined && test ? { when: { expression, test } } : {}),
+            ...(expression !== undefined && test
+              ? { when: { expression, test: test.test, compiled: test } }
+              : {}),
             ...(citation ? { citation } : {}),
           };
         }
