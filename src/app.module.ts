@@ -11,6 +11,7 @@ import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { ContentModule } from './content/content.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DossiersModule } from './dossiers/dossiers.module.js';
 import { EvidenceModule } from './evidence/evidence.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ProductsModule } from './products/products.module.js';
@@ -33,6 +34,7 @@ export class AppModule {
         ApplicabilityModule,
         EvidenceModule,
         CasesModule,
+        DossiersModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

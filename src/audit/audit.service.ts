@@ -99,8 +99,13 @@ export class AuditService {
   }
 
   /** Current head and length of a stream, without reading it. */
-  async head(stream: string): Promise<{ length: number; head: string }> {
-    const head = await this.repository.head(stream);
+  async head(stream: string, em?: EntityManager): Promise<{ length: number; head: string }> {
+    const head = await this.repository.head(stream, em);
     return head ? { length: head.length, head: head.head } : { length: 0, head: GENESIS_HASH };
+  }
+
+  /** Records 1..`upToSeq` of a stream (no access check: for services that already checked). */
+  async records(stream: string, upToSeq: number, em?: EntityManager): Promise<AuditRecord[]> {
+    return upToSeq > 0 ? this.repository.list(stream, 0, upToSeq, em) : [];
   }
 }

@@ -120,6 +120,14 @@ export class AuthService {
     return user;
   }
 
+  findOrganisation(id: string): Promise<OrganisationEntity | null> {
+    return this.repository.findOrganisation(id);
+  }
+
+  findUser(id: string): Promise<UserEntity | null> {
+    return this.repository.findUser(id);
+  }
+
   listUsers(): Promise<UserEntity[]> {
     return this.repository.listUsers();
   }

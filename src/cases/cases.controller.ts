@@ -83,6 +83,7 @@ export class CasesController {
   }
 
   @Post('cases/:id/events')
+  @Roles('customiser', 'legal')
   @HttpCode(200)
   @ApiOperation({
     summary:

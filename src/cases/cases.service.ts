@@ -270,7 +270,7 @@ export class CasesService {
               : {}),
           });
           const response = this.render(principal, next, {
-            evidence: loaded.evidence,
+            ...loaded,
             signatures: signature ? [...loaded.signatures, signature] : loaded.signatures,
           });
           if (key) {
@@ -362,13 +362,49 @@ export class CasesService {
     return definition;
   }
 
+  /** Ids of the variant's cases in a market, oldest first. */
+  async caseIdsForDossier(variantId: string, market: string, em: EntityManager): Promise<string[]> {
+    return (await this.repository.list({ variantId }, em))
+      .filter((r) => r.market === market)
+      .map((r) => r.id);
+  }
+
+  /**
+   * Every case of the variant in a market as the API shows it, with evidence validity judged on
+   * `day`, read through `em` (the dossier reads everything in one snapshot).
+   */
+  async casesForDossier(
+    principal: Principal,
+    visible: VisibleVariant,
+    market: string,
+    day: string,
+    em: EntityManager,
+  ): Promise<{ row: CaseEntity; view: CaseDto; definition: WorkflowDefinition }[]> {
+    const rows = (await this.repository.list({ variantId: visible.variant.id }, em)).filter(
+      (r) => r.market === market,
+    );
+    const result = [];
+    for (const row of rows) {
+      const definition = await this.definition(row, em);
+      result.push({
+        row,
+        definition,
+        view: this.render(principal, row, await this.load(row, visible, day, em)),
+      });
+    }
+    return result;
+  }
+
   /** The variant's evidence and the case's signatures: what the guards and the view read. */
-  private async load(row: CaseEntity, visible: VisibleVariant): Promise<Loaded> {
-    const [evidence, signatures] = await Promise.all([
-      this.evidence.forVariant(visible, today()),
-      this.repository.signatures(row.id),
-    ]);
-    return { evidence, signatures };
+  private async load(
+    row: CaseEntity,
+    visible: VisibleVariant,
+    day = today(),
+    em?: EntityManager,
+  ): Promise<Loaded> {
+    const evidence = await this.evidence.forVariant(visible, day, em);
+    const signatures = await this.repository.signatures(row.id, em);
+    return { evidence, signatures, day };
   }
 
   /** The facts the guards read, for this caller, from loaded data. */
@@ -383,7 +419,7 @@ export class CasesService {
       if (!item) return undefined;
       const now = item.inherited
         ? 'current'
-        : standing(item.entity, today(), this.evidence.validityDays(item.entity.kind));
+        : standing(item.entity, loaded.day, this.evidence.validityDays(item.entity.kind));
       return { standing: now, label: `${item.entity.kind} “${item.entity.originalName}”` };
     };
     const facts: GuardFacts = {
@@ -475,6 +511,8 @@ class VersionRace extends Error {}
 interface Loaded {
   evidence: VariantEvidence;
   signatures: CaseSignatureEntity[];
+  /** The day (YYYY-MM-DD) evidence validity is judged on. */
+  day: string;
 }
 
 function conflict(current: number): AppError {

@@ -21,6 +21,11 @@ export abstract class Database {
   /** For reads outside a write. On SQLite a separate read-only connection. */
   abstract readonly reader: EntityManager;
   abstract write<T>(work: WriteWork<T>): Promise<T>;
+  /**
+   * Runs reads that must see one consistent state of the database (a dossier reads cases,
+   * evidence and audit streams as of one moment). Snapshots run one at a time.
+   */
+  abstract snapshot<T>(work: (em: EntityManager) => Promise<T>): Promise<T>;
   abstract close(): Promise<void>;
   /** True when a trivial query answers. */
   async ping(): Promise<boolean> {
@@ -63,6 +68,16 @@ export class SqliteDatabase extends Database {
 
   get reader(): EntityManager {
     return this.readSource.manager;
+  }
+
+  private snapshots: Promise<unknown> = Promise.resolve();
+
+  snapshot<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    // One read transaction at a time on the shared read-only connection (SQLite's WAL gives it a
+    // stable view of the last commit); other reads on that connection simply join it.
+    const run = this.snapshots.then(() => this.readSource.transaction((em) => work(em)));
+    this.snapshots = run.catch(() => undefined);
+    return run;
   }
 
   write<T>(work: WriteWork<T>): Promise<T> {
@@ -137,6 +152,10 @@ export class PostgresDatabase extends Database {
 
   get reader(): EntityManager {
     return this.source.manager;
+  }
+
+  snapshot<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.source.transaction('REPEATABLE READ', (em) => work(em));
   }
 
   async write<T>(work: WriteWork<T>): Promise<T> {

@@ -6,7 +6,9 @@ import {
   IdempotencyKeyEntity,
   PinnedWorkflowEntity,
 } from '../cases/case.entity.js';
+import { DossierEntity } from '../dossiers/dossier.entity.js';
 import { EvidenceEntity } from '../evidence/evidence.entity.js';
+import { AuditorGrantEntity } from '../variants/auditor-grant.entity.js';
 import { ProductEntity } from '../products/product.entity.js';
 import { VariantEntity } from '../variants/variant.entity.js';
 
@@ -24,4 +26,6 @@ export const ENTITIES = [
   CaseEntity,
   CaseSignatureEntity,
   IdempotencyKeyEntity,
+  AuditorGrantEntity,
+  DossierEntity,
 ];

@@ -61,9 +61,20 @@ export class ProductsService {
     return this.toDto(product);
   }
 
+  /**
+   * Declares which products an auditor may see (those of the variants granted to them). The
+   * variants feature owns grants and registers this, so products need not depend on variants.
+   */
+  registerAuditorAccess(productIds: (principal: Principal) => Promise<string[]>): void {
+    this.auditorProductIds = productIds;
+  }
+
+  private auditorProductIds: (principal: Principal) => Promise<string[]> = async () => [];
+
   async list(principal: Principal): Promise<ProductDto[]> {
-    if (!this.seesAllProducts(principal)) return [];
-    return (await this.repository.list()).map((p) => this.toDto(p));
+    if (this.seesAllProducts(principal)) return (await this.repository.list()).map((p) => this.toDto(p));
+    const ids = await this.grantedProductIds(principal);
+    return ids.length > 0 ? (await this.repository.list(ids)).map((p) => this.toDto(p)) : [];
   }
 
   async get(principal: Principal, id: string): Promise<ProductDto> {
@@ -73,8 +84,15 @@ export class ProductsService {
   /** The product when the caller may see it; 404 otherwise. */
   async getVisible(principal: Principal, id: string): Promise<ProductEntity> {
     const product = await this.repository.find(id);
-    if (!product || !this.seesAllProducts(principal)) throw AppError.notFound('product', id);
+    const visible =
+      product !== null &&
+      (this.seesAllProducts(principal) || (await this.grantedProductIds(principal)).includes(id));
+    if (!product || !visible) throw AppError.notFound('product', id);
     return product;
+  }
+
+  private async grantedProductIds(principal: Principal): Promise<string[]> {
+    return hasRole(principal, 'auditor') ? this.auditorProductIds(principal) : [];
   }
 
   private seesAllProducts(principal: Principal): boolean {

@@ -16,7 +16,11 @@ import type { ProductEntity } from '../products/product.entity.js';
 import { ProductsService } from '../products/products.service.js';
 import type { CreateVariantDto, VariantDto } from './dto/variant.dto.js';
 import type { VariantEntity } from './variant.entity.js';
+import { AuditorGrantRepository } from './auditor-grant.repository.js';
 import { VariantRepository } from './variant.repository.js';
+
+/** Which variants a caller may see: all, or those of an organisation and/or granted ones. */
+type Scope = 'all' | { organisationId?: string; variantIds: string[] };
 
 /** A variant with its base product, as the other features need it. */
 export interface VisibleVariant {
@@ -38,9 +42,16 @@ export class VariantsService {
     private readonly products: ProductsService,
     private readonly content: ContentService,
     private readonly audit: AuditService,
+    private readonly grants: AuditorGrantRepository,
   ) {
     this.audit.registerStream('variant', async (principal, id) => {
       await this.getVisible(principal, id);
+    });
+    // Auditors see the base products of the variants granted to them.
+    this.products.registerAuditorAccess(async (principal) => {
+      const ids = await this.grants.activeVariantIds(principal.userId, nowIso());
+      const variants = ids.length > 0 ? await this.repository.list({ ids }) : [];
+      return variants.map((v) => v.productId);
     });
   }
 
@@ -93,11 +104,16 @@ export class VariantsService {
 
   /** Every variant the caller may see, with product and effective attributes. */
   async listVisible(principal: Principal): Promise<VisibleVariant[]> {
-    const scope = this.scope(principal);
-    if (scope === 'none') return [];
-    const variants = await this.repository.list({
-      organisationId: scope === 'all' ? undefined : scope.organisationId,
-    });
+    const scope = await this.scope(principal);
+    const variants =
+      scope === 'all'
+        ? await this.repository.list({})
+        : uniqueById([
+            ...(scope.organisationId
+              ? await this.repository.list({ organisationId: scope.organisationId })
+              : []),
+            ...(scope.variantIds.length > 0 ? await this.repository.list({ ids: scope.variantIds }) : []),
+          ]);
     const products = new Map<string, ProductEntity>();
     const result: VisibleVariant[] = [];
     for (const variant of variants) {
@@ -118,7 +134,7 @@ export class VariantsService {
   /** The variant, its product and effective attributes, when the caller may see it; 404 otherwise. */
   async getVisible(principal: Principal, id: string): Promise<VisibleVariant> {
     const variant = await this.repository.find(id);
-    if (!variant || !this.maySee(principal, variant)) throw AppError.notFound('variant', id);
+    if (!variant || !(await this.maySee(principal, variant))) throw AppError.notFound('variant', id);
     const product = await this.products.getVisible(principal, variant.productId);
     return {
       variant,
@@ -127,17 +143,27 @@ export class VariantsService {
     };
   }
 
-  private maySee(principal: Principal, variant: VariantEntity): boolean {
-    const scope = this.scope(principal);
-    if (scope === 'all') return true;
-    if (scope === 'none') return false;
-    return variant.organisationId === scope.organisationId;
+  private async maySee(principal: Principal, variant: VariantEntity): Promise<boolean> {
+    const scope = await this.scope(principal);
+    return (
+      scope === 'all' ||
+      variant.organisationId === scope.organisationId ||
+      scope.variantIds.includes(variant.id)
+    );
   }
 
-  private scope(principal: Principal): 'all' | 'none' | { organisationId: string } {
+  /**
+   * Tenancy: legal and admin see every variant; customisers their organisation's; auditors the
+   * variants granted to them until each grant expires; maintainers none.
+   */
+  private async scope(principal: Principal): Promise<Scope> {
     if (hasRole(principal, 'admin', 'legal')) return 'all';
-    if (hasRole(principal, 'customiser')) return { organisationId: principal.organisationId };
-    return 'none';
+    return {
+      organisationId: hasRole(principal, 'customiser') ? principal.organisationId : undefined,
+      variantIds: hasRole(principal, 'auditor')
+        ? await this.grants.activeVariantIds(principal.userId, nowIso())
+        : [],
+    };
   }
 
   toDto(variant: VariantEntity, product: ProductEntity): VariantDto {
@@ -154,4 +180,8 @@ export class VariantsService {
       createdAt: variant.createdAt,
     };
   }
+}
+
+function uniqueById(variants: VariantEntity[]): VariantEntity[] {
+  return [...new Map(variants.map((v) => [v.id, v])).values()];
 }

@@ -1,0 +1,348 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import canonicalize from 'canonicalize';
+import type { EntityManager } from 'typeorm';
+import { assessApplicability } from '../applicability/applicability.js';
+import type { AuditRecord } from '../audit/audit-chain.js';
+import { AuditService } from '../audit/audit.service.js';
+import { AuthService } from '../auth/auth.service.js';
+import type { CaseDto } from '../cases/dto/case.dto.js';
+import { CasesService } from '../cases/cases.service.js';
+import type { Principal } from '../common/principal.js';
+import { attributeChanges } from '../content/attributes.js';
+import { ContentService } from '../content/content.service.js';
+import { parameterValues } from '../content/parameters.js';
+import type { Market } from '../content/regimes.js';
+import type { EvidenceEntity } from '../evidence/evidence.entity.js';
+import { lastValidDay, standing } from '../evidence/evidence-standing.js';
+import { EvidenceService } from '../evidence/evidence.service.js';
+import type { VisibleVariant } from '../variants/variants.service.js';
+import type {
+  AuditStreamEntry,
+  CaseEntry,
+  DeclarationDraft,
+  DossierModel,
+  EvidenceEntry,
+  LegislationEntry,
+} from './dossier-model.js';
+
+/** The manifest without `pdfSha256` (which only exists once the PDF does). */
+export type ContentManifest = Record<string, unknown>;
+
+export interface BuiltDossier {
+  id: string;
+  model: DossierModel;
+  manifest: ContentManifest;
+}
+
+const DECLARATION_TITLES: Record<Market, string> = {
+  EU: 'EU declaration of conformity',
+  GB: 'UK declaration of conformity',
+  US: "Supplier's declaration of conformity and compliance information",
+};
+
+/**
+ * Gathers everything a dossier shows from one consistent snapshot of the database and derives
+ * the dossier's id from what it covers, so the same state always yields the same dossier.
+ */
+@Injectable()
+export class DossierBuilder {
+  constructor(
+    private readonly content: ContentService,
+    private readonly cases: CasesService,
+    private readonly evidence: EvidenceService,
+    private readonly audit: AuditService,
+    private readonly auth: AuthService,
+  ) {}
+
+  async build(
+    principal: Principal,
+    visible: VisibleVariant,
+    market: Market,
+    em: EntityManager,
+  ): Promise<BuiltDossier> {
+    const { variant, product } = visible;
+    const caseIds = await this.cases.caseIdsForDossier(variant.id, market, em);
+    const streams = [`variant:${variant.id}`, `product:${product.id}`, ...caseIds.map((id) => `case:${id}`)];
+    const audit = await Promise.all(streams.map((stream) => this.stream(stream, em)));
+    const date = audit
+      .flatMap((s) => s.records.map((r) => r.at))
+      .reduce((latest, at) => (at > latest ? at : latest), '');
+    const day = date.slice(0, 10);
+    // Case views depend on the day evidence validity is judged on: compute them as of the dossier date.
+    const views = await this.cases.casesForDossier(principal, visible, market, day, em);
+    const evidence = await this.evidence.forVariant(visible, day, em);
+    const contentVersion = this.content.content.version;
+    const id = dossierId({
+      variantId: variant.id,
+      market,
+      contentVersion,
+      streams: audit.map((s) => ({ stream: s.stream, length: s.length, head: s.head })),
+    });
+
+    const entries = this.evidenceEntries(evidence.own, evidence.inherited, visible, day);
+    const organisation = await this.auth.findOrganisation(variant.organisationId);
+    const legislation = this.legislation(
+      visible,
+      market,
+      views.map((v) => v.view),
+    );
+    const auditEntries: AuditStreamEntry[] = audit.map((s) => ({
+      stream: s.stream,
+      length: s.length,
+      head: s.head,
+      records: s.records.map((r) => ({
+        seq: r.seq,
+        at: r.at,
+        actor: r.actor.name,
+        role: r.actor.role,
+        action: r.action,
+        hash: r.hash,
+      })),
+    }));
+    const caseEntries: CaseEntry[] = views.map(({ view }) => ({
+      id: view.id,
+      regime: view.regime,
+      route: view.route,
+      workflow: { id: view.workflow.id, version: view.workflow.version, hash: view.workflow.hash },
+      state: view.state,
+      stateDescription: view.stateDescription,
+      status: view.status,
+      openedAt: view.openedAt,
+      history: caseHistory(audit.find((s) => s.stream === `case:${view.id}`)?.records ?? []),
+    }));
+    const signatures = views.flatMap(({ view }) =>
+      view.signatures.map((s) => ({
+        caseId: view.id,
+        regime: view.regime,
+        meaning: s.meaning,
+        signer: s.signer,
+        at: s.at,
+        sha256: s.sha256,
+        coveredEvidence: s.covered,
+        current: s.current,
+        staleBecause: s.staleBecause,
+      })),
+    );
+    const manifest: ContentManifest = {
+      format: 'certflow-dossier-manifest/1',
+      dossier: {
+        id,
+        market,
+        date,
+        variant: { id: variant.id, key: variant.key, name: variant.name },
+        product: {
+          id: product.id,
+          key: product.key,
+          name: product.name,
+          designVersion: product.designVersion,
+        },
+        organisation: { id: variant.organisationId, name: organisation?.name ?? '' },
+      },
+      contentVersion,
+      workflows: caseEntries.map((c) => ({ caseId: c.id, regime: c.regime, route: c.route, ...c.workflow })),
+      auditStreams: auditEntries.map((s) => ({
+        stream: s.stream,
+        length: s.length,
+        head: s.head,
+        records: s.records.map((r) => ({ seq: r.seq, hash: r.hash })),
+      })),
+      evidence: entries.map((e) => ({
+        id: e.id,
+        kind: e.kind,
+        originalName: e.originalName,
+        sha256: e.sha256,
+        size: e.size,
+        source: e.source,
+      })),
+      signatures: signatures.map((s) => ({
+        caseId: s.caseId,
+        meaning: s.meaning,
+        sha256: s.sha256,
+        current: s.current,
+      })),
+    };
+    const model: DossierModel = {
+      id,
+      date,
+      market,
+      contentVersion,
+      manifestSha256: sha256(canonicalJson(manifest)),
+      product: {
+        id: product.id,
+        key: product.key,
+        name: product.name,
+        designVersion: product.designVersion,
+        sourceUrl: product.sourceUrl,
+      },
+      variant: {
+        id: variant.id,
+        key: variant.key,
+        name: variant.name,
+        organisation: { id: variant.organisationId, name: organisation?.name ?? '' },
+      },
+      changes: attributeChanges(this.content.attributes, product.attributes, variant.overrides).map((c) => {
+        const def = this.content.attributes.get(c.attribute);
+        return { ...c, meaning: def?.meaning ?? '', ...(def?.unit ? { unit: def.unit } : {}) };
+      }),
+      attributes: [...this.content.attributes.values()].map((def) => ({
+        name: def.name,
+        value: visible.attributes[def.name] ?? null,
+        ...(def.unit ? { unit: def.unit } : {}),
+      })),
+      legislation,
+      cases: caseEntries,
+      requirements: views.flatMap(({ view }) =>
+        view.requirements.map((r) => ({
+          caseId: view.id,
+          regime: view.regime,
+          route: view.route,
+          kind: r.kind,
+          kindTitle: r.title,
+          step: r.step,
+          satisfiedBy: r.satisfiedBy.map((e) => e.id),
+          gap: r.gap,
+        })),
+      ),
+      evidence: entries,
+      signatures,
+      audit: auditEntries,
+      declaration: this.declaration(market, organisation?.name ?? '', visible, legislation),
+    };
+    return { id, model, manifest };
+  }
+
+  private async stream(
+    stream: string,
+    em: EntityManager,
+  ): Promise<{ stream: string; length: number; head: string; records: AuditRecord[] }> {
+    const head = await this.audit.head(stream, em);
+    const records = await this.audit.records(stream, head.length, em);
+    return { stream, length: head.length, head: head.head, records };
+  }
+
+  private evidenceEntries(
+    own: EvidenceEntity[],
+    inherited: EvidenceEntity[],
+    visible: VisibleVariant,
+    day: string,
+  ): EvidenceEntry[] {
+    const kinds = this.content.content.evidenceKinds;
+    const entry = (e: EvidenceEntity, source: 'own' | 'inherited'): EvidenceEntry => {
+      const validity = this.evidence.validityDays(e.kind);
+      return {
+        id: e.id,
+        kind: e.kind,
+        kindTitle: kinds.get(e.kind)?.title ?? e.kind,
+        originalName: e.originalName,
+        sha256: e.sha256,
+        size: e.size,
+        mediaType: e.mediaType,
+        issuer: e.issuer,
+        issuedAt: e.issuedAt,
+        validUntil: e.validUntil,
+        lastValidDay: lastValidDay(e, validity),
+        standing: standing(e, day, validity),
+        review: { status: e.status, by: e.reviewedBy, at: e.reviewedAt, comment: e.reviewComment },
+        source,
+        inheritedFrom:
+          source === 'inherited'
+            ? { productKey: visible.product.key, designVersion: visible.product.designVersion }
+            : null,
+      };
+    };
+    return [...own.map((e) => entry(e, 'own')), ...inherited.map((e) => entry(e, 'inherited'))];
+  }
+
+  private legislation(visible: VisibleVariant, market: Market, cases: CaseDto[]): LegislationEntry[] {
+    const params = parameterValues(this.content.content.parameters);
+    return assessApplicability(this.content.content.regimes.values(), visible.attributes, params, [
+      market,
+    ]).map((a) => {
+      const chosen = cases.filter((c) => c.regime === a.regime).at(-1);
+      return {
+        regime: a.regime,
+        title: a.title,
+        legalReference: a.legalReference,
+        applies: a.applies,
+        reasons: a.reasons.map((r) => ({ text: r.text, citation: r.citation, held: r.held })),
+        routes: a.routes.map((r) => ({ id: r.id, notifiedBody: r.notifiedBody, workflow: r.workflow })),
+        notifiedBodyRequired: a.notifiedBodyRequired,
+        chosenRoute: chosen?.route ?? null,
+        caseId: chosen?.id ?? null,
+      };
+    });
+  }
+
+  private declaration(
+    market: Market,
+    manufacturer: string,
+    visible: VisibleVariant,
+    legislation: LegislationEntry[],
+  ): DeclarationDraft {
+    return {
+      title: DECLARATION_TITLES[market],
+      manufacturer,
+      product: `${visible.product.name}, variant ${visible.variant.name} (${visible.variant.key}), design ${visible.product.designVersion}`,
+      acts: legislation
+        .filter((l) => l.applies)
+        .map((l) => ({
+          regime: l.regime,
+          title: l.title,
+          legalReference: l.legalReference,
+          route: l.chosenRoute,
+        })),
+      bodies: [],
+      standards: [],
+    };
+  }
+}
+
+/** A case's history from its audit stream: opening, then every event with its transition. */
+function caseHistory(records: AuditRecord[]): CaseEntry['history'] {
+  return records.map((r) => {
+    const data = (r.data ?? {}) as Record<string, unknown>;
+    const opened = r.action === 'case.opened';
+    return {
+      seq: r.seq,
+      at: r.at,
+      actor: r.actor.name,
+      role: r.actor.role,
+      event: opened ? 'OPENED' : String(data.type ?? r.action),
+      from: opened ? null : ((data.from as string | undefined) ?? null),
+      to: String(opened ? data.state : data.to),
+      comment: (data.comment as string | null | undefined) ?? null,
+    };
+  });
+}
+
+/** File names inside the bundle: evidence/<kind>/<original name>, made unique. */
+export function bundleNames(
+  entries: { sha256: string; kind: string; originalName: string }[],
+): { sha256: string; name: string }[] {
+  const used = new Set<string>();
+  return entries.map((e) => {
+    const safe = e.originalName.replace(/[\\/:*?"<>|]/g, '_');
+    let name = `evidence/${e.kind}/${safe}`;
+    for (let n = 2; used.has(name); n++) name = `evidence/${e.kind}/${n}-${safe}`;
+    used.add(name);
+    return { sha256: e.sha256, name };
+  });
+}
+
+/** The dossier's id: a UUID (version 8, RFC 9562) derived from what it covers. */
+export function dossierId(covered: unknown): string {
+  const hex = sha256(canonicalJson(covered));
+  const variantNibble = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variantNibble}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new Error('value cannot be canonicalised');
+  return text;
+}
+
+export function sha256(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex');
+}

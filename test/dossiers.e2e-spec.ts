@@ -1,0 +1,286 @@
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import canonicalize from 'canonicalize';
+import { API, bearer, createActor, startApp, type Actor, type TestApp } from './support/app-harness.js';
+import { DATABASE_KINDS } from './support/databases.js';
+import { acceptedEvidence, createProduct, createVariant, samplePdf } from './support/fixtures.js';
+import { pdfPages, pdfText, qpdfCheck } from './support/pdf-tools.js';
+
+const sha256 = (bytes: Buffer | string): string => createHash('sha256').update(bytes).digest('hex');
+
+function binary(res: { body: unknown }): Buffer {
+  return res.body as Buffer;
+}
+
+const SECTIONS = [
+  'Product and variant',
+  'Changes from the base design',
+  'Applicable legislation',
+  'Conformity-assessment cases',
+  'Requirements and evidence',
+  'Evidence index',
+  'Signatures',
+  'Audit trail',
+  'Draft declaration of conformity',
+  'How to verify this dossier',
+];
+
+describe.each(DATABASE_KINDS)('dossiers on %s', (kind) => {
+  let t: TestApp;
+  let workshop: Actor;
+  let legal: Actor;
+  let auditor: Actor;
+  let otherAuditor: Actor;
+  let variantId: string;
+  let caseId: string;
+  let dossierId: string;
+  let work: string;
+  const evidenceHashes: string[] = [];
+
+  const get = (path: string, token: string) =>
+    t.http
+      .get(`${API}${path}`)
+      .set('Authorization', bearer(token))
+      .buffer(true)
+      .parse((response, done) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (c: Buffer) => chunks.push(c));
+        response.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+  const json = async (path: string, token: string) => {
+    const res = await t.http.get(`${API}${path}`).set('Authorization', bearer(token));
+    return res;
+  };
+  const requestDossier = async (body: Record<string, unknown>, token = legal.token) => {
+    const res = await t.http
+      .post(`${API}/variants/${variantId}/dossiers`)
+      .set('Authorization', bearer(token))
+      .send(body);
+    expect(res.status).toBe(202);
+    expect(['pending', 'ready']).toContain(res.body.status);
+    for (let i = 0; i < 600; i++) {
+      const status = await json(`/dossiers/${res.body.id}`, token);
+      if (status.body.status !== 'pending') {
+        expect(status.body).toMatchObject({ status: 'ready', reason: null });
+        return status.body;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('dossier did not finish');
+  };
+
+  beforeAll(async () => {
+    t = await startApp(kind);
+    work = mkdtempSync(join(tmpdir(), 'certflow-dossier-test-'));
+    const maintainer = await createActor(t, ['maintainer'], 'Commons design team');
+    workshop = await createActor(t, ['customiser'], 'Fräswerk Łódź & Ørsted GmbH');
+    legal = await createActor(t, ['legal'], 'Legal team');
+    auditor = await createActor(t, ['auditor'], 'Notified auditors');
+    otherAuditor = await createActor(t, ['auditor'], 'Other auditors');
+    const productId = await createProduct(t, maintainer.token);
+    for (const k of ['risk-assessment', 'rohs-material-declaration', 'electrical-safety-test-report']) {
+      await acceptedEvidence(t, maintainer.token, legal.token, `products/${productId}`, { kind: k });
+    }
+    variantId = await createVariant(t, workshop.token, productId, 'mill-1500w', {
+      motorPowerW: 1500,
+      placingOnMarket: '2027-03-01',
+    });
+    const opened = await t.http
+      .post(`${API}/variants/${variantId}/cases`)
+      .set('Authorization', bearer(workshop.token))
+      .send({ regime: 'eu-mr', route: 'A' });
+    caseId = opened.body.id;
+    for (const r of opened.body.requirements as { kind: string; satisfied: boolean }[]) {
+      if (r.satisfied) continue;
+      await acceptedEvidence(t, workshop.token, legal.token, `variants/${variantId}`, {
+        kind: r.kind,
+        file: samplePdf(`${r.kind} for the 1.5 kW variant`),
+        filename: `${r.kind} — Prüfbericht Nr. 2026-117 für die Variante mit 1,5-kW-Spindel, Revision C (final).pdf`,
+      });
+    }
+    for (const type of ['COMPLETE_SCOPING', 'SELECT_STANDARDS']) {
+      const res = await t.http
+        .post(`${API}/cases/${caseId}/events`)
+        .set('Authorization', bearer(workshop.token))
+        .send({ type, comment: `${type} after review of the evidence` });
+      expect(res.status).toBe(200);
+    }
+    const evidence = await json(`/variants/${variantId}/evidence`, legal.token);
+    for (const e of [...evidence.body.own, ...evidence.body.inherited]) evidenceHashes.push(e.sha256);
+  });
+  afterAll(async () => {
+    await t?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('renders a PDF technical file that real PDF tools open, with every section, hash and page number', async () => {
+    const dossier = await requestDossier({ market: 'EU' });
+    dossierId = dossier.id;
+    expect(dossier.pdfSha256).toMatch(/^[0-9a-f]{64}$/);
+    const res = await get(`/dossiers/${dossierId}/pdf`, legal.token);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    const pdf = binary(res);
+    expect(sha256(pdf)).toBe(dossier.pdfSha256);
+    const path = join(work, 'dossier.pdf');
+    writeFileSync(path, pdf);
+
+    expect(qpdfCheck(path)).toMatch(/No syntax or stream encoding errors/);
+    const text = pdfText(path);
+    for (const section of SECTIONS) expect(text).toContain(section);
+    expect(text).toContain('Open CNC mill');
+    expect(text).toContain('mill-1500w');
+    expect(text).toContain('Fräswerk Łódź & Ørsted GmbH');
+    expect(text).toContain(dossierId);
+    expect(text).toContain(dossier.manifestSha256);
+    const compact = text.replace(/\s+/g, ' ');
+    for (const hash of evidenceHashes) expect(compact).toContain(hash);
+    expect(compact).toContain('Prüfbericht Nr. 2026-117');
+
+    const pages = pdfPages(path);
+    expect(pages).toBe(dossier.pages);
+    for (let page = 1; page <= pages; page++) {
+      expect(pdfText(path, page)).toContain(`Page ${page} of ${pages}`);
+    }
+  });
+
+  it('serves a manifest that names the PDF’s hash and hashes to the value on the cover', async () => {
+    const meta = (await json(`/dossiers/${dossierId}`, legal.token)).body;
+    const res = await get(`/dossiers/${dossierId}/manifest`, legal.token);
+    expect(res.status).toBe(200);
+    const manifest = JSON.parse(binary(res).toString('utf8'));
+    expect(manifest.pdfSha256).toBe(meta.pdfSha256);
+    const rest = { ...manifest };
+    delete rest.pdfSha256;
+    expect(sha256(canonicalize(rest)!)).toBe(meta.manifestSha256);
+    expect(manifest.contentVersion).toMatch(/^[0-9a-f]{64}$/);
+    expect(manifest.workflows).toEqual([
+      expect.objectContaining({
+        caseId,
+        id: 'eu-module-a',
+        version: 1,
+        hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      }),
+    ]);
+    for (const hash of evidenceHashes) {
+      expect(manifest.evidence.map((e: { sha256: string }) => e.sha256)).toContain(hash);
+    }
+    const caseStream = manifest.auditStreams.find((s: { stream: string }) => s.stream === `case:${caseId}`);
+    expect(caseStream).toMatchObject({ length: 3 });
+  });
+
+  it('bundles the PDF, the manifest and every evidence file', async () => {
+    const res = await get(`/dossiers/${dossierId}/bundle`, legal.token);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/zip');
+    const zip = join(work, 'bundle.zip');
+    writeFileSync(zip, binary(res));
+    const listing = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    expect(listing).toEqual(expect.arrayContaining(['dossier.pdf', 'manifest.json']));
+    const files = listing.filter((name) => name.startsWith('evidence/'));
+    expect(files.length).toBe(evidenceHashes.length);
+    const extracted = join(work, 'bundle');
+    execFileSync('unzip', ['-q', '-o', zip, '-d', extracted]);
+    const hashes = files.map((name) => sha256(readFileSync(join(extracted, name))));
+    expect(hashes.sort()).toEqual([...evidenceHashes].sort());
+  });
+
+  it('gives identical bytes when regenerated with nothing changed', async () => {
+    // Downloads are audited, so ask for the current state first, then render it twice.
+    const first = await requestDossier({ market: 'EU' });
+    const path = join(t.config.dataDir, 'dossiers', `${first.id}.pdf`);
+    const before = readFileSync(path);
+    const again = await requestDossier({ market: 'EU', regenerate: true });
+    expect(again.id).toBe(first.id);
+    expect(again.pdfSha256).toBe(first.pdfSha256);
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  it('shows the new audit head in the next dossier after a case event', async () => {
+    const event = await t.http
+      .post(`${API}/cases/${caseId}/events`)
+      .set('Authorization', bearer(workshop.token))
+      .send({ type: 'COMPLETE_RISK_ASSESSMENT' });
+    expect(event.status).toBe(200);
+    const audit = await json(`/audit/case:${caseId}`, legal.token);
+    const head = audit.body.events.at(-1).hash;
+    const dossier = await requestDossier({ market: 'EU' });
+    expect(dossier.id).not.toBe(dossierId);
+    const manifest = JSON.parse(
+      binary(await get(`/dossiers/${dossier.id}/manifest`, legal.token)).toString('utf8'),
+    );
+    expect(
+      manifest.auditStreams.find((s: { stream: string }) => s.stream === `case:${caseId}`),
+    ).toMatchObject({
+      head,
+      length: 4,
+    });
+  });
+
+  it('lets an auditor see a variant only while a grant covers it; downloads are audited', async () => {
+    expect((await json(`/dossiers/${dossierId}`, auditor.token)).status).toBe(404);
+    expect((await get(`/dossiers/${dossierId}/pdf`, auditor.token)).status).toBe(404);
+    expect((await json(`/variants/${variantId}`, auditor.token)).status).toBe(404);
+
+    const expiresAt = new Date(Date.now() + 2500).toISOString();
+    const grant = await t.http
+      .post(`${API}/auditor-grants`)
+      .set('Authorization', bearer(legal.token))
+      .send({ userId: auditor.userId, variantId, expiresAt });
+    expect(grant.status).toBe(201);
+    const asWorkshop = await t.http
+      .post(`${API}/auditor-grants`)
+      .set('Authorization', bearer(workshop.token))
+      .send({ userId: auditor.userId, variantId, expiresAt });
+    expect(asWorkshop.status).toBe(403);
+    const notAnAuditor = await t.http
+      .post(`${API}/auditor-grants`)
+      .set('Authorization', bearer(legal.token))
+      .send({ userId: workshop.userId, variantId, expiresAt });
+    expect(notAnAuditor.status).toBe(400);
+
+    const pdf = await get(`/dossiers/${dossierId}/pdf`, auditor.token);
+    expect(pdf.status).toBe(200);
+    expect((await json(`/variants/${variantId}`, auditor.token)).status).toBe(200);
+    expect((await json(`/cases/${caseId}`, auditor.token)).status).toBe(200);
+    expect((await json(`/audit/variant:${variantId}/verify`, auditor.token)).body.valid).toBe(true);
+    expect((await json('/variants', auditor.token)).body.map((v: { id: string }) => v.id)).toEqual([
+      variantId,
+    ]);
+    expect((await json('/variants', otherAuditor.token)).body).toEqual([]);
+    expect((await json(`/dossiers/${dossierId}`, otherAuditor.token)).status).toBe(404);
+    const sendEvent = await t.http
+      .post(`${API}/cases/${caseId}/events`)
+      .set('Authorization', bearer(auditor.token))
+      .send({ type: 'COMPLETE_RISK_ASSESSMENT' });
+    expect(sendEvent.status).toBe(403);
+
+    const variantLog = await json(`/audit/variant:${variantId}`, legal.token);
+    const downloads = variantLog.body.events.filter(
+      (e: { action: string }) => e.action === 'dossier.downloaded',
+    );
+    expect(downloads.map((e: { actor: { id: string } }) => e.actor.id)).toContain(auditor.userId);
+    expect(downloads[downloads.length - 1].data).toMatchObject({ dossierId, part: 'pdf' });
+
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(expiresAt) - Date.now() + 100)));
+    expect((await get(`/dossiers/${dossierId}/pdf`, auditor.token)).status).toBe(404);
+    expect((await json(`/variants/${variantId}`, auditor.token)).status).toBe(404);
+  });
+
+  it('rejects an unknown market and an invisible variant', async () => {
+    const bad = await t.http
+      .post(`${API}/variants/${variantId}/dossiers`)
+      .set('Authorization', bearer(legal.token))
+      .send({ market: 'XX' });
+    expect(bad.status).toBe(400);
+    const invisible = await t.http
+      .post(`${API}/variants/${variantId}/dossiers`)
+      .set('Authorization', bearer(otherAuditor.token))
+      .send({ market: 'EU' });
+    expect(invisible.status).toBe(404);
+  });
+});
