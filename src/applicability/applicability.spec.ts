@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { effectiveAttributes, type AttributeValues } from '../content/attributes.js';
 import type { ParameterValues } from '../content/conditions.js';
 import type { Content } from '../content/content.js';
@@ -613,5 +614,49 @@ describe('every answer', () => {
         expect(r.notifiedBodyRequired).toBe(r.applies && r.routes.every((x) => x.notifiedBody));
       }
     }
+  });
+
+  it('is the same through the fast path (folded, memoised by attribute classes) as through the general one', () => {
+    const date = fc.oneof(
+      fc.constantFrom(null, '2025-08-01', '2027-01-19', '2027-01-20', '2027-12-11'),
+      fc
+        .date({
+          min: new Date('2020-01-01T00:00:00Z'),
+          max: new Date('2032-12-31T00:00:00Z'),
+          noInvalidDate: true,
+        })
+        .map((d) => d.toISOString().slice(0, 10)),
+    );
+    const volts = fc.oneof(
+      fc.constantFrom(0, 49, 50, 74, 75, 1000, 1001, 1500, 1501),
+      fc.integer({ min: 0, max: 2000 }),
+      fc.double({ min: 0, max: 2000, noNaN: true }),
+    );
+    const values = (name: string) => content.attributes.get(name)?.values ?? [];
+    const variant = fc.record({
+      kind: fc.constantFrom(...values('kind')),
+      machineryAnnexI: fc.constantFrom(null, ...values('machineryAnnexI')),
+      harmonisedStandards: fc.constantFrom(...values('harmonisedStandards')),
+      supplyVoltageAC: volts,
+      supplyVoltageDC: volts,
+      radio: fc.constantFrom(...values('radio')),
+      radioModuleCertified: fc.boolean(),
+      internetConnected: fc.boolean(),
+      cybersecurityStandards: fc.constantFrom(...values('cybersecurityStandards')),
+      digitalCircuitry: fc.boolean(),
+      intendedUsers: fc.constantFrom(...values('intendedUsers')),
+      mlSafetyFunction: fc.constantFrom(...values('mlSafetyFunction')),
+      placingOnMarket: date,
+      motorPowerW: fc.integer({ min: 0, max: 5000 }),
+    });
+    fc.assert(
+      fc.property(variant, (overrides) => {
+        const attributes = effectiveAttributes(content.attributes, overrides);
+        const fast = assessApplicability(content.regimes.values(), attributes, params);
+        const general = assessApplicability(content.regimes.values(), attributes, { ...params });
+        expect(fast).toEqual(general);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -1,5 +1,6 @@
 import type { EvidenceStep } from '../cases/guard-facts.js';
 import {
+  classCodes,
   toSlots,
   type CompiledCondition,
   type ParameterValues,
@@ -83,10 +84,24 @@ interface RoutePlan {
   outcomes: number;
 }
 
+/** Class spaces up to this size keep their answers in an array. */
+const SMALL_CLASS_SPACE = 1 << 14;
+
+/** Stop remembering new class combinations beyond this many per regime. */
+const MAX_REMEMBERED = 100_000;
+
 interface RegimePlan {
   /** Slot order of the attributes, and the parameter values the folded forms have built in. */
   layout: SlotLayout;
   defaults: ParameterValues | undefined;
+  /**
+   * When every condition reads attributes only through comparisons with constants, the
+   * attributes' classes (SlotClasses) decide the answer: the slots read and their weights in
+   * the class number, and the answers found so far by class number.
+   */
+  memo?: { slots: number[]; weights: number[]; combinations: number };
+  /** Answers by class number: an array for small class spaces, else a map. */
+  byClass: (RegimeApplicability | undefined)[] | Map<number, RegimeApplicability>;
   applies: ConditionPlan[];
   routes: RoutePlan[];
   notes: ConditionPlan[];
@@ -138,14 +153,18 @@ function planOf(regime: Regime): RegimePlan {
   const notes = regime.notes.map((n) => conditionPlan(n));
   const space =
     (regime.applies.length + 1) * routes.reduce((product, r) => product * r.outcomes, 1) * 2 ** notes.length;
-  const any = [
+  const all = [
     ...regime.applies,
     ...regime.routes.flatMap((r) => r.grounds.flatMap((g) => g.conditions)),
     ...regime.notes,
-  ][0];
+  ];
+  const layout = all[0]?.compiled.layout ?? { names: [], defaults: [], index: new Map(), exact: [] };
+  const memo = memoOf(all, layout);
   plan = {
-    layout: any?.compiled.layout ?? { names: [], defaults: [], index: new Map() },
-    defaults: any?.compiled.defaults,
+    layout,
+    defaults: all[0]?.compiled.defaults,
+    memo,
+    byClass: memo && memo.combinations <= SMALL_CLASS_SPACE ? new Array(memo.combinations) : new Map(),
     applies: regime.applies.map((c) => conditionPlan(c)),
     routes,
     notes,
@@ -154,6 +173,31 @@ function planOf(regime: Regime): RegimePlan {
   };
   plans.set(regime, plan);
   return plan;
+}
+
+function memoOf(conditions: RuleCondition[], layout: SlotLayout): RegimePlan['memo'] {
+  const classes = layout.classes;
+  if (!classes) return undefined;
+  const slots = new Set<number>();
+  for (const { compiled } of conditions) {
+    if (compiled.layout !== layout) return undefined;
+    for (const slot of compiled.reads.constants.keys()) slots.add(slot);
+    for (const slot of compiled.reads.opaque) {
+      if (!layout.exact[slot]) return undefined; // read some other way: its class is not enough
+      slots.add(slot);
+    }
+  }
+  const read = [...slots].sort((a, b) => a - b);
+  const weights = new Array<number>(read.length);
+  let combinations = 1;
+  for (let i = read.length - 1; i >= 0; i--) {
+    const radix = classes.radix[read[i]];
+    if (!radix) return undefined;
+    weights[i] = combinations;
+    combinations *= radix;
+    if (combinations > 2 ** 31) return undefined;
+  }
+  return { slots: read, weights, combinations };
 }
 
 function holds(condition: ConditionPlan, slots: Slots, params: ParameterValues, folded: boolean): boolean {
@@ -254,16 +298,51 @@ export function assessRegime(
   params: ParameterValues,
 ): RegimeApplicability {
   const plan = planOf(regime);
-  return assessPlanned(regime, plan, toSlots(plan.layout, attributes), params);
+  const slots = toSlots(plan.layout, attributes);
+  const codes = plan.layout.classes && classCodes(plan.layout.classes, slots);
+  return assessPlanned(regime, plan, slots, codes, params);
 }
 
 function assessPlanned(
   regime: Regime,
   plan: RegimePlan,
   slots: Slots,
+  codes: readonly number[] | undefined,
   params: ParameterValues,
 ): RegimeApplicability {
   const folded = params === plan.defaults;
+  let classes = -1;
+  if (folded && plan.memo && codes) {
+    const { slots: read, weights } = plan.memo;
+    classes = 0;
+    for (let i = 0; i < read.length; i++) {
+      const code = codes[read[i]];
+      if (code < 0) {
+        classes = -1;
+        break;
+      }
+      classes += code * weights[i];
+    }
+    if (classes >= 0) {
+      const known = Array.isArray(plan.byClass) ? plan.byClass[classes] : plan.byClass.get(classes);
+      if (known) return known;
+    }
+  }
+  const answer = evaluate(regime, plan, slots, params, folded);
+  if (classes >= 0) {
+    if (Array.isArray(plan.byClass)) plan.byClass[classes] = answer;
+    else if (plan.byClass.size < MAX_REMEMBERED) plan.byClass.set(classes, answer);
+  }
+  return answer;
+}
+
+function evaluate(
+  regime: Regime,
+  plan: RegimePlan,
+  slots: Slots,
+  params: ParameterValues,
+  folded: boolean,
+): RegimeApplicability {
   const conditions = plan.applies;
   let decidedAt = 0;
   while (decidedAt < conditions.length && holds(conditions[decidedAt], slots, params, folded)) decidedAt++;
@@ -304,14 +383,16 @@ export function assessApplicability(
   // Regimes compiled together share one slot layout: convert the attributes once.
   let layout: SlotLayout | undefined;
   let slots: Slots = [];
+  let codes: readonly number[] | undefined;
   for (const regime of regimes) {
     if (markets && !markets.includes(regime.market)) continue;
     const plan = planOf(regime);
     if (plan.layout !== layout) {
       layout = plan.layout;
       slots = toSlots(layout, attributes);
+      codes = layout.classes && params === plan.defaults ? classCodes(layout.classes, slots) : undefined;
     }
-    results.push(assessPlanned(regime, plan, slots, params));
+    results.push(assessPlanned(regime, plan, slots, codes, params));
   }
   return results;
 }

@@ -48,6 +48,64 @@ export interface SlotLayout {
   names: readonly string[];
   defaults: readonly AttributeValue[];
   index: ReadonlyMap<string, number>;
+  /** Every value a slot can hold, for enum and boolean variables (null included when nullable). */
+  exact: readonly (readonly AttributeValue[] | undefined)[];
+  /** Classes of values, set once every condition over this layout is compiled (SlotClasses). */
+  classes?: SlotClasses;
+}
+
+/**
+ * Classes of attribute values such that values of one class satisfy exactly the same leaf
+ * comparisons of every condition: an enum or boolean value is its own class; any other value
+ * is classed by its position among all the constants leaves compare that slot with (null,
+ * below the first, equal to it, between the first and the second, …). A slot without
+ * classes has `radix` 0.
+ */
+export interface SlotClasses {
+  exact: readonly (ReadonlyMap<AttributeValue, number> | undefined)[];
+  ordered: readonly ({ type: 'number' | 'string'; constants: readonly (number | string)[] } | undefined)[];
+  radix: readonly number[];
+}
+
+/** Each slot's class number (-1: the value has no class). */
+export function classCodes(classes: SlotClasses, slots: Slots): number[] {
+  const codes = new Array<number>(slots.length);
+  for (let i = 0; i < slots.length; i++) {
+    const value = slots[i];
+    const exact = classes.exact[i];
+    if (exact) {
+      codes[i] = exact.get(value) ?? -1;
+      continue;
+    }
+    const ordered = classes.ordered[i];
+    if (!ordered || (value !== null && typeof value !== ordered.type)) {
+      codes[i] = -1;
+    } else if (value === null) {
+      codes[i] = 0;
+    } else {
+      const constants = ordered.constants;
+      let low = 0;
+      let high = constants.length;
+      while (low < high) {
+        const middle = (low + high) >> 1;
+        if (constants[middle] < (value as number | string)) low = middle + 1;
+        else high = middle;
+      }
+      codes[i] = 1 + 2 * low + (low < constants.length && constants[low] === value ? 1 : 0);
+    }
+  }
+  return codes;
+}
+
+/**
+ * How the folded form reads the variables: per slot, the constants it compares the slot with
+ * (in leaves), and the slots it also reads some other way. For a slot read only through
+ * leaves, a value's position among those constants decides every comparison (see
+ * applicability.ts, which memoises answers by these positions).
+ */
+export interface SlotReads {
+  constants: ReadonlyMap<number, readonly CelValue[]>;
+  opaque: ReadonlySet<number>;
 }
 
 /** A compiled condition in the forms its callers need. */
@@ -61,14 +119,21 @@ export interface CompiledCondition {
   /** The parameter values `folded` has built in. */
   defaults: ParameterValues;
   layout: SlotLayout;
+  reads: SlotReads;
 }
 
 export function slotLayout(variables: ReadonlyMap<string, VariableDeclaration>): SlotLayout {
   const names = [...variables.keys()];
+  const exact = names.map((n) => {
+    const type = variables.get(n)?.type;
+    const values = type?.values ?? (type?.base === 'bool' ? [false, true] : undefined);
+    return values && (type?.nullable ? [...values, null] : values);
+  });
   return {
     names,
     defaults: names.map((n) => variables.get(n)?.default ?? null),
     index: new Map(names.map((n, i) => [n, i])),
+    exact,
   };
 }
 
@@ -399,6 +464,27 @@ function nullChecks(expr: Expr | undefined, outcome: boolean): Set<string> {
 class Compiler {
   readonly problems: string[] = [];
   readonly variablesUsed = new Set<string>();
+  /** Per slot: how often it is read, how often through a leaf, and the leaves' constants. */
+  private readonly reads = new Map<number, number>();
+  private readonly leafReads = new Map<number, number>();
+  private readonly leafConstants = new Map<number, CelValue[]>();
+
+  /** How the compiled expression reads its variables (SlotReads). */
+  slotReads(): SlotReads {
+    const opaque = new Set<number>();
+    for (const [slot, count] of this.reads) {
+      if (count > (this.leafReads.get(slot) ?? 0)) opaque.add(slot);
+    }
+    return { constants: this.leafConstants, opaque };
+  }
+
+  /** A leaf over a variable node: the variable is read through it. */
+  private leafOf(leaf: Leaf, constants: readonly CelValue[]): Typed {
+    this.leafReads.set(leaf.slot, (this.leafReads.get(leaf.slot) ?? 0) + 1);
+    const known = this.leafConstants.get(leaf.slot) ?? [];
+    this.leafConstants.set(leaf.slot, [...known, ...constants]);
+    return leafNode(leaf);
+  }
   /** Variables known not to be null where the current node is evaluated (x != null && …). */
   private nonNull = new Set<string>();
 
@@ -511,6 +597,7 @@ class Compiler {
     }
     this.variablesUsed.add(name);
     const slot = this.layout.index.get(name) ?? -1;
+    this.reads.set(slot, (this.reads.get(slot) ?? 0) + 1);
     const type = this.nonNull.has(name) ? { ...declaration.type, nullable: false } : declaration.type;
     // A boolean attribute used as a condition is the comparison `x == true`.
     const leaf: Leaf | undefined =
@@ -735,11 +822,9 @@ class Compiler {
     const equal = name === '_==_';
     const [variable, constant] = left.slot !== undefined ? [left, right] : [right, left];
     if (variable.slot !== undefined && constant.constant) {
-      return leafNode({
-        op: equal ? LeafOp.Equal : LeafOp.NotEqual,
-        slot: variable.slot,
-        value: constant.constant.value,
-      });
+      const value = constant.constant.value;
+      const op = equal ? LeafOp.Equal : LeafOp.NotEqual;
+      return this.leafOf({ op, slot: variable.slot, value }, [value]);
     }
     const l = left.fn;
     const r = right.fn;
@@ -786,7 +871,8 @@ class Compiler {
             : effective === '_>_'
               ? LeafOp.Greater
               : LeafOp.GreaterOrEqual;
-      return leafNode({ op, slot: variable.slot, value: constant.constant.value });
+      const value = constant.constant.value;
+      return this.leafOf({ op, slot: variable.slot, value }, [value]);
     }
     const compare = ORDERING[name];
     const l = left.fn;
@@ -835,7 +921,9 @@ class Compiler {
     const e = element.fn;
     if (container.constant && Array.isArray(container.constant.value)) {
       const set = new Set<CelValue>(container.constant.value as CelValue[]);
-      if (element.slot !== undefined) return leafNode({ op: LeafOp.In, slot: element.slot, value: set });
+      if (element.slot !== undefined) {
+        return this.leafOf({ op: LeafOp.In, slot: element.slot, value: set }, [...set]);
+      }
       return this.constantOf({ type: BOOL, throws: element.throws, fn: (s, p) => set.has(e(s, p)) }, [
         element,
       ]);
@@ -910,7 +998,10 @@ class Compiler {
         !target.type.nullable &&
         typeof probe === 'string'
       ) {
-        return leafNode({ op: LeafOp.StartsWith, slot: target.slot, value: probe });
+        const leaf: Leaf = { op: LeafOp.StartsWith, slot: target.slot, value: probe };
+        // A prefix test splits values by more than their order: only exact-valued (enum)
+        // variables count as read through it.
+        return this.layout.exact[target.slot] ? this.leafOf(leaf, []) : leafNode(leaf);
       }
       const t = target.fn;
       const a = arg.fn;
@@ -949,6 +1040,7 @@ function stringTest(name: string, s: string, x: string): boolean {
 
 interface Compiled {
   source: string;
+  reads: SlotReads;
   /** The folded and the general form, both checked. */
   forms: ((slots: Slots, params: ParameterValues) => boolean)[];
   variablesUsed: string[];
@@ -1001,6 +1093,33 @@ function formatSample(sample: Variables, names: string[]): string {
  * `verify` then runs every compiled expression beside @bufbuild/cel over sampled values.
  */
 export class ConditionCompiler {
+  /** SlotClasses from the leaves of every condition compiled so far. */
+  private classify(): SlotClasses {
+    const constants = new Map<number, CelValue[]>();
+    for (const entry of this.compiled) {
+      for (const [slot, values] of entry.reads.constants) {
+        constants.set(slot, [...(constants.get(slot) ?? []), ...values]);
+      }
+    }
+    const { names, exact } = this.layout;
+    const classes = {
+      exact: names.map((_, i) => (exact[i] ? new Map(exact[i].map((v, k) => [v, k])) : undefined)),
+      ordered: names.map((_, i) => {
+        if (exact[i]) return undefined;
+        const values = [...new Set(constants.get(i) ?? [])].filter((v) => v !== null);
+        const type = typeof values[0] === 'number' ? 'number' : 'string';
+        if (!values.every((v) => typeof v === type)) return undefined;
+        const sorted = (values as (number | string)[]).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        return { type, constants: sorted } as const;
+      }),
+      radix: [] as number[],
+    };
+    classes.radix = names.map((_, i) =>
+      exact[i] ? exact[i].length : classes.ordered[i] ? 2 * classes.ordered[i].constants.length + 2 : 0,
+    );
+    return classes;
+  }
+
   private readonly compiled: Compiled[] = [];
   readonly layout: SlotLayout;
 
@@ -1035,9 +1154,12 @@ export class ConditionCompiler {
     // Two forms: `general` reads parameters from its argument (any values, e.g. a test's);
     // `folded` has the load-time parameter values built in and is the one the service runs.
     const defaults = this.scope.parameterValues;
+    let reads: SlotReads = { constants: new Map(), opaque: new Set() };
     const forms = (slotsOf: SlotLayout, first?: Fn) => {
       const generalFn = first ?? new Compiler(this.scope, slotsOf, positions, false).compile(parsed.expr).fn;
-      const foldedFn = new Compiler(this.scope, slotsOf, positions, true).compile(parsed.expr).fn;
+      const foldedCompiler = new Compiler(this.scope, slotsOf, positions, true);
+      const foldedFn = foldedCompiler.compile(parsed.expr).fn;
+      if (slotsOf === layout) reads = foldedCompiler.slotReads();
       return {
         folded: foldedFn as (slots: Slots) => boolean,
         general: (slots: Slots, p: ParameterValues): boolean => {
@@ -1058,9 +1180,10 @@ export class ConditionCompiler {
     const single = forms(own);
     const test: Predicate = (v, p) =>
       p === defaults ? single.folded(toSlots(own, v)) : single.general(toSlots(own, v), p);
-    const compiled: CompiledCondition = { test, folded, general, defaults, layout };
+    const compiled: CompiledCondition = { test, folded, general, defaults, layout, reads };
     this.compiled.push({
       source,
+      reads,
       forms: [
         (slots) => folded(slots),
         general,
@@ -1080,6 +1203,7 @@ export class ConditionCompiler {
    * or (which would be a bug in the compiler) give a different answer.
    */
   verify(samples: Variables[] = sampleVariables(this.scope.variables)): void {
+    this.layout.classes = this.classify();
     const declarations: Record<string, typeof CelScalar.DYN> = { params: CelScalar.DYN };
     for (const name of this.scope.variables.keys()) declarations[name] = CelScalar.DYN;
     const env = celEnv({ variables: declarations });
@@ -1092,7 +1216,9 @@ export class ConditionCompiler {
         const sample = samples[i];
         const expected = reference(bindings[i] as never);
         let actual: boolean | Error = expected as boolean;
-        for (const form of entry.forms) {
+        // The forms over named values share the slot forms' code: a few samples suffice.
+        const forms = i < 50 ? entry.forms : entry.forms.slice(0, 2);
+        for (const form of forms) {
           try {
             actual = form(slots[i], params);
           } catch (error) {
