@@ -78,6 +78,7 @@ const DETAIL_LABEL_WIDTH = 64;
 const CELL_PAD = 3;
 
 const lineHeight = (size: number) => size * 1.3;
+const height = (bands: Band[]) => bands.reduce((sum, b) => sum + b.height, 0);
 
 /** One horizontal strip of a page; groups of bands are kept together where they fit. */
 interface Band {
@@ -231,7 +232,7 @@ class Layout {
    */
   private place(bands: Band[], keepTogether: boolean): void {
     if (this.page === 0) this.newPage();
-    const total = bands.reduce((sum, b) => sum + b.height, 0);
+    const total = height(bands);
     if (keepTogether && total > this.remaining() && !this.fresh && total <= this.capacity()) this.newPage();
     for (const band of bands) {
       if (band.height > this.remaining() && !this.fresh) this.newPage();
@@ -242,9 +243,7 @@ class Layout {
 
   /** Height available on an empty page, under a repeated table header if there is one. */
   private capacity(): number {
-    const repeated = this.continuing
-      ? this.continuing.header.reduce((sum, b) => sum + b.height, 0) + 2 * lineHeight(CAPTION.size)
-      : 0;
+    const repeated = this.continuing ? height(this.continuing.header) + 2 * lineHeight(CAPTION.size) : 0;
     return BOTTOM - MARGIN.top - repeated;
   }
 
@@ -358,38 +357,36 @@ class Layout {
     const xs = widths.map((_, i) => MARGIN.left + widths.slice(0, i).reduce((a, b) => a + b, 0));
     const captionBands = this.textBands(caption, TEXT_WIDTH, CAPTION, MARGIN.left);
     const header = this.headerBands(columns, widths, xs);
-    let first = true;
-    for (const row of rows) {
-      const bands = this.rowBands(row, columns, widths, xs);
-      if (first) {
-        // Caption, header and first row start together.
-        const lead = [...captionBands, ...header];
-        const rowHeight = bands.reduce((sum, b) => sum + b.height, 0);
-        const firstPart =
-          rowHeight <= this.capacity() ? rowHeight : bands.slice(0, 4).reduce((sum, b) => sum + b.height, 0);
-        const needed = lead.reduce((sum, b) => sum + b.height, 0) + firstPart;
-        if (needed > this.remaining() && !this.fresh) this.newPage();
-        this.place(lead, true);
-        this.continuing = { caption, header };
-        first = false;
-      }
-      this.place(bands, true);
+    const remainingRows = rows[Symbol.iterator]();
+    const firstRows: Band[][] = [];
+    while (firstRows.length < 3) {
+      const next = remainingRows.next();
+      if (next.done) break;
+      firstRows.push(this.rowBands(next.value, columns, widths, xs));
+    }
+    if (firstRows.length === 0) {
+      const note = this.textBands(
+        empty,
+        TEXT_WIDTH,
+        { font: 'italic', size: TABLE_SIZE, tone: 'muted' },
+        MARGIN.left,
+      );
+      this.place([...captionBands, ...note], true);
+      this.space(10);
+      return;
+    }
+    // Caption and header start where the first rows (up to three) fit with them, so a header is
+    // never left at the foot of a page; a first row taller than a page starts on a fresh one.
+    const lead = [...captionBands, ...header];
+    const needed = height(lead) + Math.min(height(firstRows.flat()), this.capacity());
+    if (needed > this.remaining() && !this.fresh) this.newPage();
+    this.place(lead, true);
+    this.continuing = { caption, header };
+    for (const bands of firstRows) this.place(bands, true);
+    for (let next = remainingRows.next(); !next.done; next = remainingRows.next()) {
+      this.place(this.rowBands(next.value, columns, widths, xs), true);
     }
     this.continuing = null;
-    if (first) {
-      this.place(
-        [
-          ...captionBands,
-          ...this.textBands(
-            empty,
-            TEXT_WIDTH,
-            { font: 'italic', size: TABLE_SIZE, tone: 'muted' },
-            MARGIN.left,
-          ),
-        ],
-        true,
-      );
-    }
     this.space(10);
   }
 
