@@ -106,8 +106,14 @@ describe.each(DATABASE_KINDS)('certification cases on %s', (kind) => {
       state: 'scoping',
       version: 1,
     });
-    expect(res.body.workflow).toMatchObject({ id: 'eu-module-a', version: 1 });
-    expect(res.body.workflow.hash).toMatch(/^[0-9a-f]{64}$/);
+    const shipped = await t.http
+      .get(`${API}/workflows/eu-module-a`)
+      .set('Authorization', bearer(workshop.token));
+    expect(res.body.workflow).toMatchObject({
+      id: 'eu-module-a',
+      version: shipped.body.version,
+      hash: shipped.body.hash,
+    });
     expect(res.body.requirements.length).toBeGreaterThan(3);
     const again = await t.http
       .post(`${API}/variants/${variantId}/cases`)
@@ -226,6 +232,65 @@ describe.each(DATABASE_KINDS)('certification cases on %s', (kind) => {
     );
     expect(stale.current).toBe(false);
     expect(stale.staleBecause).toContain('rejected');
+  });
+
+  it('blocks a step relying on a stale signature until it is signed again', async () => {
+    const opened = await t.http
+      .post(`${API}/variants/${variantId}/cases`)
+      .set('Authorization', bearer(workshop.token))
+      .send({ regime: 'gb-smsr', route: 'annex-viii' });
+    expect(opened.status).toBe(201);
+    const id = opened.body.id;
+    const sendTo = async (type: string, expected = 200) => {
+      const c = (await t.http.get(`${API}/cases/${id}`).set('Authorization', bearer(legal.token))).body;
+      for (const r of c.requirements as Requirement[]) {
+        if (!r.satisfied)
+          await acceptedEvidence(t, workshop.token, legal.token, `variants/${variantId}`, { kind: r.kind });
+      }
+      const event = c.allowedEvents.find((e: AllowedEvent) => e.type === type);
+      const body = event?.signature ? { type, signature: { meaning: event.signature } } : { type };
+      const res = await t.http
+        .post(`${API}/cases/${id}/events`)
+        .set('Authorization', bearer(legal.token))
+        .send(body);
+      expect({ type, status: res.status, blockedBy: res.body.blockedBy }).toMatchObject({
+        type,
+        status: expected,
+      });
+      return res.body;
+    };
+    for (const type of MODULE_A_PATH.slice(0, MODULE_A_PATH.indexOf('APPLY_MARKING'))) await sendTo(type);
+
+    // Legal withdraws a test report the signatures covered: both signatures go stale.
+    const c = (await t.http.get(`${API}/cases/${id}`).set('Authorization', bearer(legal.token))).body;
+    const covered = c.signatures.find(
+      (s: { meaning: string }) => s.meaning === 'declaration of conformity',
+    ).covered;
+    const report =
+      covered.find((e: { kind: string }) => e.kind === 'electrical-safety-test-report') ?? covered[0];
+    const withdrawn = await t.http
+      .post(`${API}/evidence/${report.id}/review`)
+      .set('Authorization', bearer(legal.token))
+      .send({ decision: 'rejected', comment: 'the laboratory withdrew the report' });
+    expect(withdrawn.status).toBe(200);
+
+    const blocked = await sendTo('APPLY_MARKING', 422);
+    expect(blocked.blockedBy.join(' ')).toContain("the signature 'declaration of conformity' is stale");
+    await sendTo('REVISE_DECLARATION');
+    const stillBlocked = await sendTo('SIGN_DECLARATION', 422);
+    expect(stillBlocked.blockedBy.join(' ')).toContain("the signature 'technical file approved' is stale");
+    await sendTo('REOPEN_TECHNICAL_FILE');
+    // A replacement report is uploaded and accepted (sendTo does it), then everything is signed again.
+    await sendTo('APPROVE_TECHNICAL_FILE');
+    await sendTo('SIGN_DECLARATION');
+    await sendTo('APPLY_MARKING');
+    const done = (await t.http.get(`${API}/cases/${id}`).set('Authorization', bearer(legal.token))).body;
+    expect(done.state).toBe('ready_for_market');
+    const current = done.signatures
+      .filter((s: { current: boolean }) => s.current)
+      .map((s: { meaning: string }) => s.meaning);
+    expect(current.sort()).toEqual(['declaration of conformity', 'technical file approved']);
+    expect(done.signatures.filter((s: { current: boolean }) => !s.current)).toHaveLength(2);
   });
 
   it('lets exactly one of 8 concurrent events with the same If-Match win; the others get 409', async () => {

@@ -207,6 +207,14 @@ describe('the engine on eu-module-a', () => {
         roles: ['legal'],
         signature: 'declaration of conformity',
       },
+      {
+        type: 'REOPEN_TECHNICAL_FILE',
+        target: 'technical_file_compilation',
+        description: expect.stringContaining('approved technical file no longer holds'),
+        allowed: true,
+        blockedBy: [],
+        roles: ['legal'],
+      },
     ]);
   });
 

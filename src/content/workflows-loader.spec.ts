@@ -170,7 +170,7 @@ describe('shipped workflows', () => {
     const def = content.workflows.get('eu-module-a');
     expect(def?.file).toBe('workflows/eu-module-a.yaml');
     expect(def?.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(def?.version).toBe(1);
+    expect(def?.version).toBe(2);
   });
 
   it('derive signatures from the guards: the declaration and the technical file are signed', () => {

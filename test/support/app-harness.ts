@@ -29,7 +29,9 @@ export interface TestApp {
  * migrations and the shipped content, listening on a free port.
  */
 export async function startApp(kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'certflow-test-'));
+  // A caller may pass its own DATA_DIR (to restart on the same data); it then removes it itself.
+  const ownDataDir = env.DATA_DIR === undefined;
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'certflow-test-'));
   const postgres = kind === 'postgres' ? await createPostgresDatabase() : undefined;
   const config = loadConfig(
     { DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...(postgres ? { DATABASE_URL: postgres.url } : {}), ...env },
@@ -50,7 +52,7 @@ export async function startApp(kind: DatabaseKind, env: Record<string, string> =
     close: async () => {
       await app.close();
       await postgres?.drop();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
