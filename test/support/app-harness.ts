@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
@@ -9,7 +9,15 @@ import { loadConfig, type AppConfig } from '../../src/config/config.js';
 import { Database } from '../../src/database/database.js';
 import { createPostgresDatabase, type DatabaseKind } from './databases.js';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+/** The repository root: the nearest folder above this file with a package.json (also from dist/). */
+export const REPO_ROOT = findRoot(import.meta.dirname);
+
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
 
 export interface TestApp {
   kind: DatabaseKind;
