@@ -59,6 +59,10 @@ export interface DossierBenchFigures {
 const ROUNDS = 5;
 const execFileAsync = promisify(execFile);
 const thisFile = fileURLToPath(import.meta.url);
+/** The child needs the TypeScript source hooks only when this file is a source; never the parent's options. */
+const childExecArgv = import.meta.url.endsWith('.ts')
+  ? ['--import', new URL('../src/dossiers/pdf/ts-source-register.mjs', import.meta.url).href]
+  : [];
 
 export async function benchDossier(): Promise<DossierBenchFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'certflow-dossier-bench-'));
@@ -181,7 +185,7 @@ async function replayWithPdfkit(ops: DrawOp[], path: string): Promise<void> {
 async function peakRssInChild(pages: number, dir: string): Promise<{ pages: number; rssMb: number }> {
   const { stdout } = await execFileAsync(
     process.execPath,
-    [...process.execArgv, thisFile, '--rss-child', String(pages), join(dir, `rss-${pages}.pdf`)],
+    [...childExecArgv, thisFile, '--rss-child', String(pages), join(dir, `rss-${pages}.pdf`)],
     { maxBuffer: 1024 * 1024 },
   );
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { pages: number; rssMb: number };

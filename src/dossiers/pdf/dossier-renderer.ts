@@ -49,7 +49,12 @@ interface Slot {
 const here = import.meta.url;
 const fromSources = here.endsWith('.ts');
 const workerEntry = new URL(fromSources ? './render-worker.ts' : './render-worker.js', here);
-const workerExecArgv = fromSources ? ['--import', new URL('./ts-source-register.mjs', here).href] : undefined;
+// A worker inherits the parent's Node options unless given its own, and some of them break it
+// (`--input-type` with `-e`, `--inspect`): it gets only what it needs.
+const workerExecArgv = [
+  ...process.execArgv.filter((option) => option === '--enable-source-maps'),
+  ...(fromSources ? ['--import', new URL('./ts-source-register.mjs', here).href] : []),
+];
 
 export class DossierRenderer {
   private readonly slots: Slot[];
