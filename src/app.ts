@@ -1,3 +1,6 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -5,7 +8,9 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { AppModule } from './app.module.js';
+import { AppError } from './common/app-error.js';
 import { sendProblem, toProblem } from './common/problem.filter.js';
+import { jsonBodyProblem } from './common/request-body.js';
 import { consoleStatic } from './console/console-assets.js';
 import { LOG_LEVELS, type AppConfig } from './config/config.js';
 
@@ -32,6 +37,33 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
 }
 
 /**
+ * Requests Node's HTTP parser rejects before Express sees them (broken framing, a Content-Length
+ * that does not parse, oversized headers, a body that never arrives) are answered with a problem
+ * document too, as Node itself would answer them otherwise but in plain text.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable || (socket as Socket).bytesWritten > 0) {
+    socket.destroy();
+    return;
+  }
+  const problem = toProblem(
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new AppError('HEADERS_TOO_LARGE', 'The request headers are larger than this server accepts.')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new AppError('REQUEST_TIMEOUT', 'The request was not received completely in time.')
+        : new AppError('MALFORMED_REQUEST', 'The HTTP request could not be parsed.'),
+  );
+  const body = JSON.stringify(problem);
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n` +
+      'Content-Type: application/problem+json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n' +
+      body,
+  );
+}
+
+/**
  * Builds the application with everything `main.ts` and the tests share: body limits, security
  * headers, the API prefix, problem+json for errors raised before Nest sees the request, and the
  * OpenAPI document at /api/docs-json with its UI at /api/docs.
@@ -47,6 +79,7 @@ export async function createApp(
   });
   app.disable('x-powered-by');
   app.enableShutdownHooks();
+  app.getHttpServer().on('clientError', answerClientError);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -71,6 +104,8 @@ export async function createApp(
       type: ['application/json', 'application/*+json'],
     }),
   );
+  // Bodies the parser accepts but the service cannot hold (too deep, NUL, …): see request-body.ts.
+  app.use((req: Request, _res: Response, next: NextFunction) => next(jsonBodyProblem(req.body)));
   // Body-parser errors (bad JSON, too large) happen before routing: answer them as problems.
   app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!error) return next();

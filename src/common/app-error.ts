@@ -18,6 +18,7 @@ export const ERROR_CODES = {
     title: 'The idempotency key was already used for a different request',
   },
   PRECONDITION_FAILED: { status: 412, title: 'Precondition failed' },
+  REQUEST_TIMEOUT: { status: 408, title: 'The request was not received in time' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   UNPROCESSABLE: { status: 422, title: 'The request cannot be carried out' },
@@ -25,6 +26,7 @@ export const ERROR_CODES = {
   ROUTE_NOT_ALLOWED: { status: 422, title: 'The route is not allowed for this variant' },
   EVENT_BLOCKED: { status: 422, title: 'The event is blocked' },
   TOO_MANY_REQUESTS: { status: 429, title: 'Too many requests' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
   INTERNAL: { status: 500, title: 'Internal error' },
   UNAVAILABLE: { status: 503, title: 'Service unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;

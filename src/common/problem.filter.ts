@@ -27,6 +27,8 @@ function codeForStatus(status: number): ErrorCode {
       return 'METHOD_NOT_ALLOWED';
     case 406:
       return 'NOT_ACCEPTABLE';
+    case 408:
+      return 'REQUEST_TIMEOUT';
     case 409:
       return 'CONFLICT';
     case 412:
@@ -39,6 +41,8 @@ function codeForStatus(status: number): ErrorCode {
       return 'UNPROCESSABLE';
     case 429:
       return 'TOO_MANY_REQUESTS';
+    case 431:
+      return 'HEADERS_TOO_LARGE';
     case 503:
       return 'UNAVAILABLE';
     default:
