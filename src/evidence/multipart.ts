@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import busboy from 'busboy';
 import { AppError } from '../common/app-error.js';
+import { textProblem } from '../common/request-body.js';
 import { BlobTooLargeError, type BlobStore, type StagedBlob } from './blob-store.js';
 
 /** A parsed evidence upload: its text fields and the staged file. */
@@ -26,6 +27,13 @@ export function readUpload(req: IncomingMessage, store: BlobStore, maxBytes: num
         'UNSUPPORTED_MEDIA_TYPE',
         'Send the evidence as multipart/form-data with a file part named "file".',
       ),
+    );
+  }
+  // The bytes are stored as sent: a body the client says it compressed cannot be read here.
+  const encoding = req.headers['content-encoding']?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity') {
+    return Promise.reject(
+      new AppError('UNSUPPORTED_MEDIA_TYPE', `Send the upload without Content-Encoding (got '${encoding}').`),
     );
   }
   const declared = Number(req.headers['content-length']);
@@ -80,6 +88,11 @@ export function readUpload(req: IncomingMessage, store: BlobStore, maxBytes: num
     };
 
     parser.on('file', (name, stream, info) => {
+      // The parser may still hold parts of a request that has already failed: stage nothing more.
+      if (settled) {
+        stream.resume();
+        return;
+      }
       if (name !== 'file' || staging) {
         stream.resume();
         fail(
@@ -96,6 +109,11 @@ export function readUpload(req: IncomingMessage, store: BlobStore, maxBytes: num
     parser.on('field', (name, value, info) => {
       if (info.valueTruncated) {
         fail(AppError.validation([{ field: name, message: `must be at most ${MAX_FIELD_BYTES} bytes` }]));
+        return;
+      }
+      const problem = textProblem(value);
+      if (problem) {
+        fail(AppError.validation([{ field: name, message: problem }]));
         return;
       }
       if (name in fields) {
