@@ -688,6 +688,7 @@ class Compiler {
       case '-_':
         return this.negate(expr, args[0]);
       case 'size':
+        if (args.length !== 1) return this.invalid(expr, 'size() takes one argument');
         return this.size(expr, args[0]);
       default:
         return this.invalid(

@@ -19,7 +19,8 @@ interface ContentFile {
   bytes: Buffer;
 }
 
-function listYamlFiles(dir: string, root: string): ContentFile[] {
+/** YAML files below `dir`; entries that cannot be read (a dangling link, no permission) go to `p`. */
+function listYamlFiles(dir: string, root: string, p: ProblemCollector): ContentFile[] {
   let entries: string[];
   try {
     entries = readdirSync(dir).sort();
@@ -29,9 +30,12 @@ function listYamlFiles(dir: string, root: string): ContentFile[] {
   const files: ContentFile[] = [];
   for (const name of entries) {
     const full = join(dir, name);
-    if (statSync(full).isDirectory()) files.push(...listYamlFiles(full, root));
-    else if (/\.ya?ml$/.test(name)) {
-      files.push({ path: relative(root, full).split(sep).join('/'), bytes: readFileSync(full) });
+    const path = relative(root, full).split(sep).join('/');
+    try {
+      if (statSync(full).isDirectory()) files.push(...listYamlFiles(full, root, p));
+      else if (/\.ya?ml$/.test(name)) files.push({ path, bytes: readFileSync(full) });
+    } catch (error) {
+      p.forFile(path).add('', `cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     }
   }
   return files;
@@ -52,8 +56,10 @@ export function contentVersion(files: { path: string; bytes: Buffer }[]): string
  * every problem (file and path inside it) when anything is wrong.
  */
 export function loadContent(contentDir: string): Content {
-  const files = CONTENT_FOLDERS.flatMap((folder) => listYamlFiles(join(contentDir, folder), contentDir));
   const problems = new ProblemCollector('');
+  const files = CONTENT_FOLDERS.flatMap((folder) =>
+    listYamlFiles(join(contentDir, folder), contentDir, problems),
+  );
   const documents = new Map<string, unknown>();
   for (const file of files) {
     try {
