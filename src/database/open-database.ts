@@ -6,6 +6,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { describeDatabase, type AppConfig } from '../config/config.js';
 import { type Database, PostgresDatabase, SqliteDatabase } from './database.js';
 import { ENTITIES } from './entities.js';
+import { sqliteDriver } from './sqlite-driver.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 const common = {
@@ -31,6 +32,7 @@ export function dataSourceOptions(settings: AppConfig['database']): DataSourceOp
   return {
     ...common,
     type: 'sqlite',
+    driver: sqliteDriver,
     database: settings.file,
     enableWAL: true,
     busyTimeout: settings.busyTimeoutMs,
