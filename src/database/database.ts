@@ -100,6 +100,7 @@ export class SqliteDatabase extends Database {
   }
 
   private async runBatch(batch: Job[]): Promise<void> {
+    if (batch.length === 1) return this.runAlone(batch[0]);
     const runner = this.writer.createQueryRunner();
     const settled: Settled[] = [];
     try {
@@ -131,6 +132,32 @@ export class SqliteDatabase extends Database {
       return;
     }
     for (const s of settled) (s.ok ? s.job.resolve : s.job.reject)(s.value);
+  }
+
+  /**
+   * A command that has the transaction to itself needs no savepoint: rolling the transaction back
+   * undoes exactly that command. Saves two statements per write when writes do not overlap.
+   */
+  private async runAlone(job: Job): Promise<void> {
+    const runner = this.writer.createQueryRunner();
+    let value: unknown;
+    try {
+      await runner.startTransaction();
+      value = await job.work(runner.manager);
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      job.reject(error);
+      return;
+    }
+    try {
+      await runner.commitTransaction();
+    } catch (error) {
+      this.logger.error('write transaction failed', error instanceof Error ? error.stack : String(error));
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      job.reject(error);
+      return;
+    }
+    job.resolve(value);
   }
 
   async close(): Promise<void> {
