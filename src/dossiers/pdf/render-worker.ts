@@ -1,3 +1,5 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import type { RenderReply, RenderRequest } from './dossier-renderer.js';
 import { renderDossier } from './render-dossier.js';
@@ -9,6 +11,19 @@ import { renderDossier } from './render-dossier.js';
 
 const port = parentPort;
 if (!port) throw new Error('render-worker.js runs in a worker thread started by DossierRenderer');
+
+/** Nice value of the rendering thread: below the threads that serve requests. */
+const RENDER_NICENESS = 10;
+
+// Rendering is background work. When the CPU is contended (2 cores: this thread, the event loop,
+// the database threads) the kernel should run the request path first: at equal priority a render
+// doubled the p99 latency of case transitions (bench/transitions.bench.ts). On Linux a thread's
+// id, found through /proc/thread-self, can be given its own nice value; elsewhere it stays as is.
+try {
+  setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), RENDER_NICENESS);
+} catch {
+  // Not Linux, or not allowed: render at normal priority.
+}
 
 port.on('message', (job: RenderRequest) => {
   renderDossier(job.model, job.outputPath).then(
