@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { basename, join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -12,6 +13,11 @@ import { pipeline } from 'node:stream/promises';
  * A write streams into a temporary file while hashing (never holding the file in memory), then
  * fsyncs it and renames it to its SHA-256, and fsyncs the directory. Identical bytes are stored
  * once. An interrupted write leaves only a temporary file, which `sweep()` removes at start.
+ *
+ * A temporary file is named after the process that writes it (`<uuid>.<pid>.<host>.part`), so the
+ * start-up sweep removes what a crashed process left at once, while files of another live
+ * service instance sharing the directory are only removed once they are older than the grace
+ * period.
  */
 export interface StoredBlob {
   sha256: string;
@@ -28,6 +34,29 @@ export class BlobTooLargeError extends Error {
 
 const HEAD_BYTES = 4100;
 const SHA256 = /^[0-9a-f]{64}$/;
+const TEMPORARY = /^[0-9a-f-]{36}\.(\d+)\.([0-9a-f]{12})\.part$/;
+
+/** The process that writes temporary files: its id and (a hash of) its host's name. */
+export interface BlobWriter {
+  pid: number;
+  host: string;
+}
+
+const THIS_PROCESS: BlobWriter = { pid: process.pid, host: hostname() };
+
+function hostTag(host: string): string {
+  return createHash('sha256').update(host).digest('hex').slice(0, 12);
+}
+
+/** False only when no process `pid` exists on this host. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
 
 /** Hashes, counts and caps the bytes flowing through, keeping the first few for sniffing. */
 class Meter extends Transform {
@@ -59,9 +88,16 @@ class Meter extends Transform {
 
 export class BlobStore {
   private readonly tmpDir: string;
+  private readonly host: string;
+  /** Temporary files this store is writing or holding staged right now. */
+  private readonly staging = new Set<string>();
 
-  constructor(private readonly root: string) {
+  constructor(
+    private readonly root: string,
+    private readonly writer: BlobWriter = THIS_PROCESS,
+  ) {
     this.tmpDir = join(root, 'tmp');
+    this.host = hostTag(writer.host);
   }
 
   async init(): Promise<void> {
@@ -74,8 +110,10 @@ export class BlobStore {
    * when the source fails, is aborted, or exceeds `limit` bytes.
    */
   async stage(source: Readable, limit: number): Promise<StagedBlob> {
-    const temporary = join(this.tmpDir, `${randomUUID()}.part`);
+    const name = `${randomUUID()}.${this.writer.pid}.${this.host}.part`;
+    const temporary = join(this.tmpDir, name);
     const meter = new Meter(limit);
+    this.staging.add(name);
     try {
       await pipeline(source, meter, createWriteStream(temporary, { flags: 'wx' }));
       const handle = await open(temporary, 'r');
@@ -86,6 +124,7 @@ export class BlobStore {
       }
     } catch (error) {
       await rm(temporary, { force: true });
+      this.staging.delete(name);
       throw error;
     }
     return new StagedBlob(this, temporary, meter.hash.digest('hex'), meter.size, meter.head);
@@ -96,12 +135,22 @@ export class BlobStore {
     const target = this.pathOf(sha256);
     const dir = join(target, '..');
     await mkdir(dir, { recursive: true });
-    if (await exists(target)) {
-      await rm(temporary, { force: true });
-      return;
+    try {
+      if (await exists(target)) {
+        await rm(temporary, { force: true });
+        return;
+      }
+      await rename(temporary, target);
+      await syncDirectory(dir);
+    } finally {
+      this.staging.delete(basename(temporary));
     }
-    await rename(temporary, target);
-    await syncDirectory(dir);
+  }
+
+  /** Removes a staged file that will not be placed. */
+  async drop(temporary: string): Promise<void> {
+    await rm(temporary, { force: true });
+    this.staging.delete(basename(temporary));
   }
 
   pathOf(sha256: string): string {
@@ -123,20 +172,30 @@ export class BlobStore {
 
   /**
    * Removes temporary files left by interrupted uploads, and blobs no evidence row refers to
-   * (stored just before a crash, or whose row never committed). Files younger than `graceMs`
-   * are kept: another service instance sharing the directory may be writing them right now.
+   * (stored just before a crash, or whose row never committed). A temporary file whose writer
+   * is known to be gone (this host, and no such process, or this process but not one of its
+   * current uploads, as after a restart) goes at once. Other files younger than `graceMs` are
+   * kept: another service instance sharing the directory may be writing them right now.
    */
   async sweep(
     isReferenced: (sha256: string) => Promise<boolean>,
     graceMs: number,
   ): Promise<{ temporary: number; orphans: number }> {
     const cutoff = Date.now() - graceMs;
-    const old = async (path: string): Promise<boolean> => (await stat(path)).mtimeMs < cutoff;
+    // A file may vanish between listing and looking at it (another instance placed or swept it).
+    const old = async (path: string): Promise<boolean> => {
+      try {
+        return (await stat(path)).mtimeMs < cutoff;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+        throw error;
+      }
+    };
     let temporary = 0;
     let orphans = 0;
     for (const name of await readdir(this.tmpDir)) {
       const path = join(this.tmpDir, name);
-      if (await old(path)) {
+      if (this.writerGone(name) || (await old(path))) {
         await rm(path, { force: true });
         temporary++;
       }
@@ -152,6 +211,13 @@ export class BlobStore {
       }
     }
     return { temporary, orphans };
+  }
+
+  private writerGone(name: string): boolean {
+    const match = TEMPORARY.exec(name);
+    if (!match || match[2] !== this.host) return false;
+    const pid = Number(match[1]);
+    return pid === this.writer.pid ? !this.staging.has(name) : !isAlive(pid);
   }
 }
 
@@ -169,8 +235,8 @@ export class StagedBlob implements StoredBlob {
     return this.store.place(this.temporary, this.sha256);
   }
 
-  async discard(): Promise<void> {
-    await rm(this.temporary, { force: true });
+  discard(): Promise<void> {
+    return this.store.drop(this.temporary);
   }
 }
 

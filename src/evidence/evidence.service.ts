@@ -27,7 +27,10 @@ import { detectMediaType } from './media-type.js';
 import { readUpload } from './multipart.js';
 import type { EvidenceFact } from '../cases/guard-facts.js';
 
-/** Blobs and temporary files younger than this are left alone by the start-up sweep. */
+/**
+ * Blobs and temporary files younger than this are left alone by the start-up sweep (except the
+ * temporary files of a process on this host that is gone: see `BlobStore.sweep`).
+ */
 const SWEEP_GRACE_MS = 15 * 60 * 1000;
 
 /** A variant's evidence as requirements see it. */
