@@ -402,8 +402,10 @@ export class CasesService {
     day = today(),
     em?: EntityManager,
   ): Promise<Loaded> {
-    const evidence = await this.evidence.forVariant(visible, day, em);
-    const signatures = await this.repository.signatures(row.id, em);
+    const [evidence, signatures] = await Promise.all([
+      this.evidence.forVariant(visible, day, em),
+      this.repository.signatures(row.id, em),
+    ]);
     return { evidence, signatures, day };
   }
 
