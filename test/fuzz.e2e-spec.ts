@@ -610,6 +610,22 @@ describe.each(DATABASE_KINDS)('bad input on %s', (kind) => {
     );
   });
 
+  it('answers methods an endpoint does not have with a 4xx problem and writes nothing', async () => {
+    for (const e of endpoints) {
+      for (const method of ['put', 'patch', 'delete', 'options'] as const) {
+        const res = await t.http[method](pathOf(e)).set('Authorization', bearer(e.as())).send({});
+        await expectSafe(res, `${method.toUpperCase()} ${e.path}`);
+        expect({ method, path: e.path, status: res.status >= 400 }).toEqual({
+          method,
+          path: e.path,
+          status: true,
+        });
+      }
+    }
+    const unknown = await rawRequest(t.url, `FOO ${API}/me HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expectProblem(unknown, 400);
+  });
+
   it('answers Content-Length mismatches and broken framing with a 4xx problem or a closed connection, writing nothing', async () => {
     const body = JSON.stringify({ key: unique('raw'), name: 'Raw', overrides: {} });
     const head = (headers: string) =>

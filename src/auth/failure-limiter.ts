@@ -1,7 +1,8 @@
 /**
  * Counts failed authentications per client address in fixed one-minute windows. Once a client
- * has failed `limit` times in the current window, further attempts answer 429 until the window
- * ends, which makes guessing tokens slow without affecting clients that authenticate properly.
+ * has failed `limit` times in the current window, every further request from that address
+ * answers 429 until the window ends, with a valid token too (a 429 must not tell a guesser that
+ * the guess was right). This makes guessing tokens slow; other addresses are not affected.
  */
 export class FailureLimiter {
   private readonly windows = new Map<string, { start: number; failures: number }>();
