@@ -46,7 +46,10 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`service did not become healthy:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL'); // a hung start must not outlive the test
+      throw new Error(`service did not become healthy:\n${output}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
