@@ -78,6 +78,9 @@ export async function createApp(
     abortOnError: false,
   });
   app.disable('x-powered-by');
+  // The client address (failed-authentication limits) comes from X-Forwarded-For only when the
+  // operator says which proxies to trust.
+  app.set('trust proxy', config.trustProxy);
   app.enableShutdownHooks();
   app.getHttpServer().on('clientError', answerClientError);
   app.use(

@@ -14,9 +14,9 @@ import { IdParam } from '../common/validation.js';
 import { CasesService } from './cases.service.js';
 import { CaseDto, CaseEventDto, ListCasesQuery, OpenCaseDto } from './dto/case.dto.js';
 
-/** `If-Match: 3` or `If-Match: "3"` → 3; anything else is a 400. */
+/** `If-Match: 3` or `If-Match: "3"` → 3; `*` (any version) → no check; anything else is a 400. */
 function parseIfMatch(header: string | undefined): number | undefined {
-  if (header === undefined || header.trim() === '') return undefined;
+  if (header === undefined || header.trim() === '' || header.trim() === '*') return undefined;
   const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
   if (!match) {
     throw AppError.validation([{ field: 'If-Match', message: 'must be the case version, e.g. "3"' }]);

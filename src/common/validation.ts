@@ -1,7 +1,10 @@
-import { Param, ParseUUIDPipe } from '@nestjs/common';
+import { Param, ParseUUIDPipe, type PipeTransform } from '@nestjs/common';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
 import { AppError, type FieldError } from './app-error.js';
+
+/** Ids are stored in lower case; a UUID written in upper case names the same thing. */
+const lowerCase: PipeTransform<string, string> = { transform: (value) => value.toLowerCase() };
 
 /**
  * A path parameter that must be a UUID; anything else answers 400 before any lookup.
@@ -12,6 +15,7 @@ export const IdParam = (name = 'id'): ParameterDecorator =>
     new ParseUUIDPipe({
       exceptionFactory: () => AppError.validation([{ field: name, message: `${name} must be a UUID` }]),
     }),
+    lowerCase,
   );
 
 /** Flattens class-validator's nested errors into `{ field, message }` pairs. */

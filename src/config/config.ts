@@ -18,6 +18,11 @@ export interface AppConfig {
   logLevel: LogLevel;
   /** Failed authentications allowed per client address per minute before 429. */
   authFailuresPerMinute: number;
+  /**
+   * Which proxies in front of the service to trust for the client address (Express `trust proxy`):
+   * false (none, the default), a number of hops, or a list of addresses/subnets.
+   */
+  trustProxy: false | number | string;
 }
 
 export interface SqliteSettings {
@@ -76,6 +81,11 @@ export const CONFIG_VARIABLES = {
     default: '20',
     meaning: 'failed authentications per client address per minute before 429',
   },
+  TRUST_PROXY: {
+    default: '(unset: trust no proxy)',
+    meaning:
+      'behind a load balancer: the number of proxy hops, or their addresses/subnets (e.g. "loopback, 10.0.0.0/8"), whose X-Forwarded-For gives the client address',
+  },
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -123,6 +133,19 @@ export function loadConfig(env: Env, installDir: string, cwd = process.cwd()): A
   const jsonBodyMaxBytes = integer('JSON_BODY_MAX_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024);
   const authFailuresPerMinute = integer('AUTH_FAILURES_PER_MINUTE', 20, 1, 1_000_000);
 
+  let trustProxy: AppConfig['trustProxy'] = false;
+  const proxies = read('TRUST_PROXY');
+  if (proxies !== undefined) {
+    if (/^\d+$/.test(proxies)) trustProxy = Number(proxies);
+    else if (/^[\w.:/]+(\s*,\s*[\w.:/]+)*$/.test(proxies)) trustProxy = proxies;
+    else {
+      problems.push({
+        variable: 'TRUST_PROXY',
+        problem: `must be a number of hops or a comma-separated list of addresses or subnets, got '${proxies}'`,
+      });
+    }
+  }
+
   const rawLevel = read('LOG_LEVEL') ?? 'log';
   const logLevel = (LOG_LEVELS as readonly string[]).includes(rawLevel) ? (rawLevel as LogLevel) : undefined;
   if (!logLevel) {
@@ -166,6 +189,7 @@ export function loadConfig(env: Env, installDir: string, cwd = process.cwd()): A
     jsonBodyMaxBytes,
     logLevel: logLevel ?? 'log',
     authFailuresPerMinute,
+    trustProxy,
   };
 }
 

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
@@ -55,7 +55,11 @@ export class DossiersService implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    // A render cut off by a restart cannot be resumed from the same snapshot: say so.
+    // A render cut off by a restart cannot be resumed from the same snapshot: say so, and remove
+    // the half-written file it left.
+    for (const name of await readdir(this.dir)) {
+      if (name.endsWith('.partial')) await rm(join(this.dir, name), { force: true });
+    }
     for (const row of await this.repository.listPending()) {
       await this.db.write((tx) =>
         this.repository.complete(tx, row.id, {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
@@ -137,6 +137,10 @@ export class BlobStore {
     await mkdir(dir, { recursive: true });
     try {
       if (await exists(target)) {
+        // Reused bytes: touch the blob so a start-up sweep elsewhere sees it as fresh and leaves
+        // it alone while the row that refers to it is being committed.
+        const now = new Date();
+        await utimes(target, now, now);
         await rm(temporary, { force: true });
         return;
       }
