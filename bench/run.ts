@@ -1,0 +1,108 @@
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { applicabilityRows, benchApplicability, type ApplicabilityFigures } from './applicability.bench.js';
+import { auditRows, benchAudit, type AuditFigures } from './audit.bench.js';
+import { benchDossier, type DossierBenchFigures } from './dossier.bench.js';
+import { formatTable, progress, type Row } from './stats.js';
+import { benchTransitions, repoRoot, transitionRows, type TransitionFigures } from './transitions.bench.js';
+import { benchUpload, type UploadFigures } from './upload.bench.js';
+
+/*
+ * `npm run bench`: every benchmark against its raw baseline in one run, a table on stdout and
+ * bench/results.json. Progress goes to stderr. The figures are ratios measured side by side
+ * (the machine may be shared and noisy); the absolute numbers are there for scale. A benchmark
+ * that fails is reported and the others still run; the exit code is then 1.
+ */
+
+const started = performance.now();
+const failures: string[] = [];
+
+async function section<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    failures.push(`${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    progress(`${name} FAILED: ${String(error)}`);
+    return undefined;
+  }
+}
+
+const applicability = await section<ApplicabilityFigures>('applicability', benchApplicability);
+const audit = await section<AuditFigures>('audit', benchAudit);
+progress('dossier vs raw pdfkit, and peak RSS at 300 and 1,200 pages');
+const dossier = await section<DossierBenchFigures>('dossier', benchDossier);
+progress('1 GiB evidence upload');
+const upload = await section<UploadFigures>('upload', () => benchUpload(progress));
+const transitions = await section<TransitionFigures>('transitions', benchTransitions);
+
+const figures = {
+  transitionsVsRawSqlite: transitions?.transitionsVsRawSqlite,
+  httpVsInProcess16: transitions?.httpVsInProcess16,
+  p99UnderDossierVsIdle: transitions?.p99UnderDossierVsIdle,
+  dossierVsRawPdfkit: dossier?.dossierVsRawPdfkit,
+  applicabilityVsHandCoded: applicability?.applicabilityVsHandCoded,
+  auditVerify10kMs: audit?.auditVerify10kMs,
+  transitionsCpuVsRawSqlite: transitions?.transitionsCpuVsRawSqlite,
+  http16VsRawSqlite: transitions?.http16VsRawSqlite,
+  rss300Mb: dossier?.rss300Mb,
+  rss1200Mb: dossier?.rss1200Mb,
+  rss1200Vs300: dossier?.rss1200Vs300,
+  upload1GiBPeakRssMb: upload?.upload1GiBPeakRssMb,
+  uploadVsRawWrite: upload?.uploadVsRawWrite,
+  transitions: transitions && {
+    sqlite: {
+      raw: transitions.sqlite.raw,
+      inProcess1: transitions.sqlite.inProcess1,
+      inProcess16: transitions.sqlite.inProcess16,
+      http1: transitions.sqlite.http1,
+      http16: transitions.sqlite.http16,
+    },
+    postgres: transitions.postgres,
+  },
+};
+const results = {
+  generatedAt: new Date().toISOString(),
+  machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model },
+  seconds: Math.round((performance.now() - started) / 1000),
+  figures,
+  details: { transitions, dossier, upload, audit, applicability },
+  failures,
+};
+const file = join(repoRoot(), 'bench', 'results.json');
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+
+const rows: Row[] = [
+  ['figure', 'value', 'target and what was compared'],
+  ...(transitions ? transitionRows(transitions) : []),
+  ...(dossier
+    ? ([
+        [
+          'dossier ÷ raw pdfkit',
+          `${dossier.dossierVsRawPdfkit}`,
+          `≤ 1.5  (CPU ${dossier.dossierMs} vs ${dossier.rawPdfkitMs} ms, wall ${dossier.dossierWallMs} vs ${dossier.rawPdfkitWallMs} ms, ${dossier.dossierPages} pages)`,
+        ],
+        [
+          'dossier RSS 1,200 ÷ 300',
+          `${dossier.rss1200Vs300}`,
+          `≤ 2  (${dossier.rss1200Mb} MB vs ${dossier.rss300Mb} MB peak)`,
+        ],
+      ] satisfies Row[])
+    : []),
+  ...(upload
+    ? ([
+        [
+          'upload 1 GiB, peak RSS',
+          `${upload.upload1GiBPeakRssMb} MB`,
+          `< 200  (idle ${upload.upload1GiBIdleRssMb} MB; ${upload.upload1GiBMBps} MB/s, ${upload.uploadVsRawWrite} × raw hash+write)`,
+        ],
+      ] satisfies Row[])
+    : []),
+  ...(applicability ? applicabilityRows(applicability) : []),
+  ...(audit ? auditRows(audit) : []),
+];
+process.stdout.write(`${formatTable(rows)}\n\nwritten to ${file} in ${results.seconds} s\n`);
+if (failures.length > 0) {
+  process.stderr.write(`\n${failures.length} benchmark(s) failed:\n${failures.join('\n')}\n`);
+  process.exitCode = 1;
+}
