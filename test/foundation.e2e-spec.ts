@@ -186,6 +186,10 @@ describe.each(DATABASE_KINDS)('foundation on %s', (kind) => {
     expect(
       (await t.http.get(`${API}/variants/${id}`).set('Authorization', bearer(t.adminToken))).status,
     ).toBe(200);
+    const upper = await t.http
+      .get(`${API}/variants/${id.toUpperCase()}`)
+      .set('Authorization', bearer(legal.token));
+    expect(upper.body.id).toBe(id);
     expectProblem(
       await t.http.get(`${API}/variants/${id}`).set('Authorization', bearer(workshopB.token)),
       404,
