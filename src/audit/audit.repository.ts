@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../database/database.js';
+import { execute, selectRows } from '../database/rows.js';
 import type { AuditRecord } from './audit-chain.js';
 import { AuditRecordEntity, AuditStreamEntity } from './audit.entity.js';
 
@@ -26,33 +27,40 @@ export class AuditRepository {
    * stream (also from other service instances on PostgreSQL) queue up instead of forking.
    */
   async lockHead(tx: EntityManager, stream: string): Promise<AuditStreamEntity | null> {
-    const query = tx
-      .getRepository(AuditStreamEntity)
-      .createQueryBuilder('s')
-      .where('s.stream = :stream', { stream });
-    if (this.db.kind === 'postgres') query.setLock('pessimistic_write');
-    return query.getOne();
+    // Every write appends here, so this is plain SQL (see database/rows.ts).
+    const lock = this.db.kind === 'postgres' ? 'FOR UPDATE' : '';
+    const [head] = await selectRows(tx, AuditStreamEntity, 'stream = ?', [stream], lock);
+    return head ?? null;
   }
 
   async createHead(tx: EntityManager, stream: string): Promise<void> {
-    await tx
-      .createQueryBuilder()
-      .insert()
-      .into(AuditStreamEntity)
-      .values({ stream, length: 0, head: '0'.repeat(64) })
-      .orIgnore()
-      .execute();
+    await execute(
+      tx,
+      'INSERT INTO audit_streams (stream, length, head) VALUES (?, 0, ?) ON CONFLICT (stream) DO NOTHING',
+      [stream, '0'.repeat(64)],
+    );
   }
 
   async insert(tx: EntityManager, record: AuditRecord): Promise<void> {
-    await tx.getRepository(AuditRecordEntity).insert({
-      ...record,
-      actor: JSON.stringify(record.actor),
-      data: JSON.stringify(record.data),
-    });
-    await tx
-      .getRepository(AuditStreamEntity)
-      .update({ stream: record.stream }, { length: record.seq, head: record.hash });
+    await execute(
+      tx,
+      'INSERT INTO audit_records (stream, seq, at, actor, action, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        record.stream,
+        record.seq,
+        record.at,
+        JSON.stringify(record.actor),
+        record.action,
+        JSON.stringify(record.data),
+        record.prevHash,
+        record.hash,
+      ],
+    );
+    await execute(tx, 'UPDATE audit_streams SET length = ?, head = ? WHERE stream = ?', [
+      record.seq,
+      record.hash,
+      record.stream,
+    ]);
   }
 
   async head(stream: string, em: EntityManager = this.db.reader): Promise<AuditStreamEntity | null> {

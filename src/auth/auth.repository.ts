@@ -1,10 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { RowCache } from '../common/row-cache.js';
 import { Database } from '../database/database.js';
 import { OrganisationEntity, TokenEntity, UserEntity } from './auth.entity.js';
 
+export interface TokenWithOwner {
+  token: TokenEntity;
+  user: UserEntity;
+  organisation: OrganisationEntity;
+}
+
 @Injectable()
 export class AuthRepository {
+  /**
+   * Tokens, users and organisations are never updated or deleted (there is no endpoint for it),
+   * so a token's owner, once read, is answered from memory on every later request.
+   */
+  private readonly owners = new RowCache<TokenWithOwner>();
+
   constructor(private readonly db: Database) {}
 
   async countUsers(em: EntityManager = this.db.reader): Promise<number> {
@@ -51,14 +64,14 @@ export class AuthRepository {
   }
 
   /** The token row with its user and the user's organisation, or null. */
-  async findTokenWithOwner(
-    id: string,
-  ): Promise<{ token: TokenEntity; user: UserEntity; organisation: OrganisationEntity } | null> {
-    const token = await this.db.reader.getRepository(TokenEntity).findOneBy({ id });
-    if (!token) return null;
-    const user = await this.findUser(token.userId);
-    if (!user) return null;
-    const organisation = await this.findOrganisation(user.organisationId);
-    return organisation ? { token, user, organisation } : null;
+  async findTokenWithOwner(id: string): Promise<TokenWithOwner | null> {
+    return this.owners.through(id, async () => {
+      const token = await this.db.reader.getRepository(TokenEntity).findOneBy({ id });
+      if (!token) return null;
+      const user = await this.findUser(token.userId);
+      if (!user) return null;
+      const organisation = await this.findOrganisation(user.organisationId);
+      return organisation ? { token, user, organisation } : null;
+    });
   }
 }

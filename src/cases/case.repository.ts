@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { In, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import { Database } from '../database/database.js';
+import { execute, selectRows } from '../database/rows.js';
 import {
   CaseEntity,
   CaseSignatureEntity,
@@ -13,7 +14,9 @@ export class CaseRepository {
   constructor(private readonly db: Database) {}
 
   async find(id: string, em: EntityManager = this.db.reader): Promise<CaseEntity | null> {
-    return em.getRepository(CaseEntity).findOneBy({ id });
+    // Read by every case event: plain SQL (see database/rows.ts).
+    const [row] = await selectRows(em, CaseEntity, 'id = ?', [id]);
+    return row ?? null;
   }
 
   async list(
@@ -40,13 +43,20 @@ export class CaseRepository {
     expectedVersion: number,
     change: Pick<CaseEntity, 'snapshot' | 'state' | 'status' | 'updatedAt'>,
   ): Promise<boolean> {
-    const result = await tx
-      .createQueryBuilder()
-      .update(CaseEntity)
-      .set({ ...change, version: expectedVersion + 1 })
-      .where('id = :id AND version = :expectedVersion', { id, expectedVersion })
-      .execute();
-    return (result.affected ?? 0) === 1;
+    const changed = await execute(
+      tx,
+      'UPDATE cases SET snapshot = ?, state = ?, status = ?, updated_at = ?, version = ? WHERE id = ? AND version = ?',
+      [
+        change.snapshot,
+        change.state,
+        change.status,
+        change.updatedAt,
+        expectedVersion + 1,
+        id,
+        expectedVersion,
+      ],
+    );
+    return changed === 1;
   }
 
   async findPinned(hash: string, em: EntityManager = this.db.reader): Promise<PinnedWorkflowEntity | null> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { IsNull, type EntityManager } from 'typeorm';
 import { Database } from '../database/database.js';
+import { selectRows } from '../database/rows.js';
 import { EvidenceEntity } from './evidence.entity.js';
 
 @Injectable()
@@ -45,6 +46,26 @@ export class EvidenceRepository {
     return em
       .getRepository(EvidenceEntity)
       .find({ where: { variantId, owner: 'variant' }, order: { uploadedAt: 'ASC', id: 'ASC' } });
+  }
+
+  /** A variant's own items and its product's items, in one query: what inheritance is computed from. */
+  async listForVariantAndProduct(
+    variantId: string,
+    productId: string,
+    em: EntityManager = this.db.reader,
+  ): Promise<{ own: EvidenceEntity[]; product: EvidenceEntity[] }> {
+    // Read by every case event: plain SQL (see database/rows.ts).
+    const rows = await selectRows(
+      em,
+      EvidenceEntity,
+      "(variant_id = ? AND owner = 'variant') OR (product_id = ? AND owner = 'product')",
+      [variantId, productId],
+      'ORDER BY uploaded_at, id',
+    );
+    return {
+      own: rows.filter((r) => r.owner === 'variant'),
+      product: rows.filter((r) => r.owner === 'product'),
+    };
   }
 
   async isBlobReferenced(sha256: string): Promise<boolean> {

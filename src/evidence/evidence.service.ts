@@ -308,10 +308,11 @@ export class EvidenceService implements OnApplicationBootstrap {
       this.content.content.impactRules,
       parameterValues(this.content.content.parameters),
     );
-    const [own, productItems] = await Promise.all([
-      this.repository.listForVariant(variant.id, em),
-      this.repository.listForProduct(product.id, em),
-    ]);
+    const { own, product: productItems } = await this.repository.listForVariantAndProduct(
+      variant.id,
+      product.id,
+      em,
+    );
     const validity = this.validityDays;
     const inheritance = inherit(productItems, invalidated, day, validity);
     return { own, ...inheritance, facts: evidenceFacts(own, inheritance.inherited, day, validity) };

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { In, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import { RowCache } from '../common/row-cache.js';
 import { Database } from '../database/database.js';
 import { VariantEntity } from './variant.entity.js';
 
@@ -11,6 +12,9 @@ export interface VariantFilter {
 
 @Injectable()
 export class VariantRepository {
+  /** Variants are never updated: every read by id after the first is answered from memory. */
+  private readonly byId = new RowCache<VariantEntity>();
+
   constructor(private readonly db: Database) {}
 
   async insert(tx: EntityManager, variant: VariantEntity): Promise<void> {
@@ -18,7 +22,9 @@ export class VariantRepository {
   }
 
   async find(id: string, em: EntityManager = this.db.reader): Promise<VariantEntity | null> {
-    return em.getRepository(VariantEntity).findOneBy({ id });
+    const load = () => em.getRepository(VariantEntity).findOneBy({ id });
+    // Only committed rows are cached: a row read inside a write transaction may still roll back.
+    return em === this.db.reader ? this.byId.through(id, load) : load();
   }
 
   async findByKey(
