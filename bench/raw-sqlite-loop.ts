@@ -8,10 +8,12 @@ import { summarise, type Throughput } from './stats.js';
 /*
  * The baseline of `transitionsVsRawSqlite`: the same reads and writes a case transition makes,
  * written directly against the `sqlite3` driver with prepared statements and nothing else. Per
- * transition: read the case row; then, in one transaction, update the case with a version check,
- * read the stream's head, insert the hash-chained audit record and move the head; commit. One
- * transaction per write, WAL, synchronous=FULL, on a database file with the service's own schema
- * (the real migrations), on the same disk as the service's.
+ * transition: read the case row, the evidence the guards judge (the variant's own items and its
+ * product's, as many rows as the service's benchmark variants have) and the case's signatures;
+ * then, in one transaction, update the case with a version check, read the stream's head, insert
+ * the hash-chained audit record and move the head; commit. One transaction per write, WAL,
+ * synchronous=FULL, on a database file with the service's own schema (the real migrations), on
+ * the same disk as the service's.
  */
 
 /** The two states a benchmark case alternates between, as the service stores them. */
@@ -20,11 +22,14 @@ export interface CaseShape {
   row: Record<string, unknown>;
   states: { state: string; status: string; snapshot: string; event: string }[];
   actor: AuditActor;
+  /** The evidence rows of one benchmark variant (its own) and of its product, copied per case. */
+  evidence: { own: Record<string, unknown>[]; product: Record<string, unknown>[] };
 }
 
 interface Prepared {
   run(params: unknown[]): Promise<number>;
   get<T>(params: unknown[]): Promise<T | undefined>;
+  all<T>(params: unknown[]): Promise<T[]>;
   finalize(): Promise<void>;
 }
 
@@ -44,6 +49,10 @@ function prepare(db: sqlite3.Database, sql: string): Prepared {
           error ? reject(error) : resolve(row),
         ),
       ),
+    all: <T>(params: unknown[]) =>
+      new Promise<T[]>((resolve, reject) =>
+        statement.all(params, (error: Error | null, rows: T[]) => (error ? reject(error) : resolve(rows))),
+      ),
     finalize: () => new Promise<void>((resolve) => statement.finalize(() => resolve())),
   };
 }
@@ -62,9 +71,15 @@ export class RawSqliteLoop {
   private constructor(
     private readonly db: sqlite3.Database,
     private readonly shape: CaseShape,
-    private readonly cases: { id: string; at: number }[],
+    private readonly cases: { id: string; at: number; variantId: string; productId: string }[],
     private readonly statements: Record<
-      'readCase' | 'updateCase' | 'readHead' | 'insertRecord' | 'moveHead',
+      | 'readCase'
+      | 'readEvidence'
+      | 'readSignatures'
+      | 'updateCase'
+      | 'readHead'
+      | 'insertRecord'
+      | 'moveHead',
       Prepared
     >,
     readonly pragmas: string,
@@ -87,21 +102,39 @@ export class RawSqliteLoop {
     const [sync] = await all<{ synchronous: number }>(db, 'PRAGMA synchronous');
     const pragmas = `journal_mode=${journal.journal_mode} synchronous=${sync.synchronous === 2 ? 'FULL' : sync.synchronous}`;
 
-    const cases = Array.from({ length: count }, () => ({ id: randomUUID(), at: 0 }));
+    const productId = randomUUID();
+    const cases = Array.from({ length: count }, () => ({
+      id: randomUUID(),
+      at: 0,
+      variantId: randomUUID(),
+      productId,
+    }));
     const columns = Object.keys(shape.row);
     const insert = prepare(
       db,
       `INSERT INTO cases (id, version, ${columns.join(', ')}) VALUES (?, 1, ${columns.map(() => '?').join(', ')})`,
     );
     const head = prepare(db, 'INSERT INTO audit_streams (stream, length, head) VALUES (?, 0, ?)');
+    const evidenceColumns = Object.keys(shape.evidence.own[0] ?? shape.evidence.product[0] ?? {});
+    const evidence = prepare(
+      db,
+      `INSERT INTO evidence (${evidenceColumns.join(', ')}) VALUES (${evidenceColumns.map(() => '?').join(', ')})`,
+    );
+    const copy = (row: Record<string, unknown>, change: Record<string, unknown>) =>
+      evidence.run(evidenceColumns.map((column) => (column in change ? change[column] : row[column])));
     await exec(db, 'BEGIN');
+    for (const row of shape.evidence.product) await copy(row, { id: randomUUID(), product_id: productId });
     for (const c of cases) {
-      await insert.run([c.id, ...Object.values(shape.row)]);
+      await insert.run([c.id, ...Object.values({ ...shape.row, variant_id: c.variantId })]);
       await head.run([`case:${c.id}`, '0'.repeat(64)]);
+      for (const row of shape.evidence.own) {
+        await copy(row, { id: randomUUID(), product_id: productId, variant_id: c.variantId });
+      }
     }
     await exec(db, 'COMMIT');
     await insert.finalize();
     await head.finalize();
+    await evidence.finalize();
 
     return new RawSqliteLoop(
       db,
@@ -109,6 +142,11 @@ export class RawSqliteLoop {
       cases,
       {
         readCase: prepare(db, 'SELECT * FROM cases WHERE id = ?'),
+        readEvidence: prepare(
+          db,
+          "SELECT * FROM evidence WHERE (variant_id = ? AND owner = 'variant') OR (product_id = ? AND owner = 'product') ORDER BY uploaded_at, id",
+        ),
+        readSignatures: prepare(db, 'SELECT * FROM case_signatures WHERE case_id = ? ORDER BY signed_at, id'),
         updateCase: prepare(
           db,
           'UPDATE cases SET snapshot = ?, state = ?, status = ?, updated_at = ?, version = ? WHERE id = ? AND version = ?',
@@ -139,10 +177,18 @@ export class RawSqliteLoop {
     return summarise(latencies, performance.now() - start, 0, process.cpuUsage(cpu));
   }
 
-  private async transition(c: { id: string; at: number }): Promise<void> {
+  private async transition(c: {
+    id: string;
+    at: number;
+    variantId: string;
+    productId: string;
+  }): Promise<void> {
     const s = this.statements;
     const row = await s.readCase.get<{ state: string; version: number }>([c.id]);
     if (!row) throw new Error(`raw case ${c.id} is missing`);
+    const evidence = await s.readEvidence.all([c.variantId, c.productId]);
+    if (evidence.length === 0) throw new Error(`raw case ${c.id} has no evidence to judge`);
+    await s.readSignatures.all([c.id]);
     const from = this.shape.states[c.at];
     const to = this.shape.states[(c.at + 1) % this.shape.states.length];
     const now = new Date().toISOString();

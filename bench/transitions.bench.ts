@@ -240,10 +240,27 @@ async function caseShape(b: Bench): Promise<CaseShape> {
     event: NEXT_EVENT[String(r.state)],
   });
   const p = b.principal;
+  const evidence = (await b.t.database.reader.query(
+    "SELECT * FROM evidence WHERE (variant_id = ? AND owner = 'variant') OR (product_id = ? AND owner = 'product')",
+    [
+      String(testing.variant_id),
+      String(
+        (
+          await b.t.database.reader.query('SELECT product_id FROM variants WHERE id = ?', [
+            String(testing.variant_id),
+          ])
+        )[0].product_id,
+      ),
+    ],
+  )) as Record<string, unknown>[];
   return {
     row,
     states: [state(testing), state(rework)],
     actor: { id: p.userId, name: p.name, role: p.actingRole, org: p.organisationId },
+    evidence: {
+      own: evidence.filter((e) => e.owner === 'variant'),
+      product: evidence.filter((e) => e.owner === 'product'),
+    },
   };
 }
 
