@@ -78,6 +78,9 @@ export async function createApp(
     abortOnError: false,
   });
   app.disable('x-powered-by');
+  // Resources with a meaningful version set their own ETag (evidence: its SHA-256; cases: their
+  // version); hashing every other JSON body for a weak ETag only costs CPU.
+  app.set('etag', false);
   // The client address (failed-authentication limits) comes from X-Forwarded-For only when the
   // operator says which proxies to trust.
   app.set('trust proxy', config.trustProxy);

@@ -68,9 +68,8 @@ export class CaseRepository {
   }
 
   async signatures(caseId: string, em: EntityManager = this.db.reader): Promise<CaseSignatureEntity[]> {
-    return em
-      .getRepository(CaseSignatureEntity)
-      .find({ where: { caseId }, order: { signedAt: 'ASC', id: 'ASC' } });
+    // Read by every case event: plain SQL (see database/rows.ts).
+    return selectRows(em, CaseSignatureEntity, 'case_id = ?', [caseId], 'ORDER BY signed_at, id');
   }
 
   async insertSignature(tx: EntityManager, row: CaseSignatureEntity): Promise<void> {

@@ -16,7 +16,11 @@ export function consoleAssetsDir(from = dirname(fileURLToPath(import.meta.url)))
   }
 }
 
-/** Serves the console at `/`; everything else falls through to the API. */
+/**
+ * Serves the console at `/`; everything else falls through to the API. API paths skip the file
+ * lookup entirely (it would cost a filesystem call on every API request).
+ */
 export function consoleStatic(dir = consoleAssetsDir()): RequestHandler {
-  return express.static(dir, { index: 'index.html', fallthrough: true, redirect: false });
+  const files = express.static(dir, { index: 'index.html', fallthrough: true, redirect: false });
+  return (req, res, next) => (req.path.startsWith('/api/') ? next() : files(req, res, next));
 }
