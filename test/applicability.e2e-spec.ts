@@ -1,16 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { API, bearer, createActor, startApp, type Actor, type TestApp } from './support/app-harness.js';
 import { DATABASE_KINDS } from './support/databases.js';
-
-function expectProblem(
-  res: { status: number; headers: Record<string, string>; body: Record<string, unknown> },
-  status: number,
-): void {
-  expect(res.status).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ status });
-  expect(typeof res.body.detail).toBe('string');
-}
+import { expectProblem } from './support/http-probes.js';
 
 interface Entry {
   regime: string;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { API, bearer, createActor, startApp, type Actor, type TestApp } from './support/app-harness.js';
 import { DATABASE_KINDS } from './support/databases.js';
+import { expectProblem } from './support/http-probes.js';
 
 const MILL = {
   key: 'open-cnc-mill',
@@ -11,19 +12,6 @@ const MILL = {
   sourceUrl: 'https://example.org/open-cnc-mill',
   attributes: { kind: 'machinery', supplyVoltageAC: 230, motorPowerW: 800, enclosureMaterial: 'steel' },
 };
-
-function expectProblem(
-  res: { status: number; headers: Record<string, string>; body: Record<string, unknown> },
-  status: number,
-): void {
-  expect(res.status).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body.status).toBe(status);
-  expect(typeof res.body.title).toBe('string');
-  expect(typeof res.body.type).toBe('string');
-  expect(typeof res.body.detail).toBe('string');
-  expect(JSON.stringify(res.body)).not.toMatch(/\bat .*\.(ts|js):\d+|SELECT|INSERT|SQLITE_/);
-}
 
 describe.each(DATABASE_KINDS)('foundation on %s', (kind) => {
   let t: TestApp;
