@@ -207,54 +207,20 @@ export class CasesService {
     for (let attempt = 1; ; attempt++) {
       const { row, visible } = await this.getVisible(principal, caseId);
       if (options.ifMatch !== undefined && options.ifMatch !== row.version) throw conflict(row.version);
-      const definition = await this.definition(row);
-      const persisted = JSON.parse(row.snapshot) as PersistedSnapshot;
       const loaded = await this.load(row, visible);
-      const { facts } = this.facts(principal, row, loaded);
-      const result = step(definition, persisted, {
-        type: body.type,
-        facts: { ...facts, signature: body.signature ? { meaning: body.signature.meaning } : undefined },
+      const { next, signature } = await this.decide(principal, row, loaded, body);
+      const response = this.render(principal, next, {
+        ...loaded,
+        signatures: signature ? [...loaded.signatures, signature] : loaded.signatures,
       });
-      switch (result.outcome) {
-        case 'not-available':
-          throw new AppError('EVENT_BLOCKED', result.blockedBy.join('; '), { blockedBy: result.blockedBy });
-        case 'forbidden':
-          throw new AppError('FORBIDDEN_ROLE', result.blockedBy.join('; '), { blockedBy: result.blockedBy });
-        case 'blocked':
-          throw new AppError('EVENT_BLOCKED', `${body.type} is blocked: ${result.blockedBy.join('; ')}`, {
-            blockedBy: result.blockedBy,
-          });
-        case 'moved':
-          break;
-      }
-      if (body.signature && !result.signature) {
-        throw AppError.validation([
-          { field: 'signature', message: `${body.type} does not take a signature` },
-        ]);
-      }
-
-      const now = nowIso();
-      const next: CaseEntity = {
-        ...row,
-        snapshot: JSON.stringify(result.persisted),
-        state: result.state,
-        status: result.status,
-        version: row.version + 1,
-        updatedAt: now,
-      };
-      const signature = result.signature
-        ? this.newSignature(
-            principal,
-            row,
-            result.signature,
-            body.type,
-            now,
-            coveredEvidence(row, loaded.evidence),
-          )
-        : undefined;
       try {
-        return await this.db.write(async (tx) => {
-          const change = { snapshot: next.snapshot, state: next.state, status: next.status, updatedAt: now };
+        await this.db.write(async (tx) => {
+          const change = {
+            snapshot: next.snapshot,
+            state: next.state,
+            status: next.status,
+            updatedAt: next.updatedAt,
+          };
           if (!(await this.repository.updateIfVersion(tx, row.id, row.version, change))) {
             throw new VersionRace();
           }
@@ -269,10 +235,6 @@ export class CasesService {
               ? { signature: { id: signature.id, meaning: signature.meaning, sha256: signature.sha256 } }
               : {}),
           });
-          const response = this.render(principal, next, {
-            ...loaded,
-            signatures: signature ? [...loaded.signatures, signature] : loaded.signatures,
-          });
           if (key) {
             await this.repository.insertIdempotencyKey(tx, {
               userId: principal.userId,
@@ -280,11 +242,11 @@ export class CasesService {
               requestSha256,
               responseStatus: 200,
               responseBody: JSON.stringify(response),
-              createdAt: now,
+              createdAt: next.updatedAt,
             });
           }
-          return response;
         });
+        return response;
       } catch (error) {
         if (key && isUniqueViolation(error)) {
           // The same request with the same key committed meanwhile: answer what it answered.
@@ -298,6 +260,59 @@ export class CasesService {
         }
       }
     }
+  }
+
+  /**
+   * Steps the case's machine with the event and the facts as loaded: the case's next row and the
+   * signature the event gives, or the refusal (403 wrong role, 422 blocked or not possible now).
+   */
+  private async decide(
+    principal: Principal,
+    row: CaseEntity,
+    loaded: Loaded,
+    body: CaseEventDto,
+  ): Promise<{ next: CaseEntity; signature?: CaseSignatureEntity }> {
+    const definition = await this.definition(row);
+    const { facts } = this.facts(principal, row, loaded);
+    const result = step(definition, JSON.parse(row.snapshot) as PersistedSnapshot, {
+      type: body.type,
+      facts: { ...facts, signature: body.signature ? { meaning: body.signature.meaning } : undefined },
+    });
+    switch (result.outcome) {
+      case 'not-available':
+        throw new AppError('EVENT_BLOCKED', result.blockedBy.join('; '), { blockedBy: result.blockedBy });
+      case 'forbidden':
+        throw new AppError('FORBIDDEN_ROLE', result.blockedBy.join('; '), { blockedBy: result.blockedBy });
+      case 'blocked':
+        throw new AppError('EVENT_BLOCKED', `${body.type} is blocked: ${result.blockedBy.join('; ')}`, {
+          blockedBy: result.blockedBy,
+        });
+      case 'moved':
+        break;
+    }
+    if (body.signature && !result.signature) {
+      throw AppError.validation([{ field: 'signature', message: `${body.type} does not take a signature` }]);
+    }
+    const now = nowIso();
+    const next: CaseEntity = {
+      ...row,
+      snapshot: JSON.stringify(result.persisted),
+      state: result.state,
+      status: result.status,
+      version: row.version + 1,
+      updatedAt: now,
+    };
+    const signature = result.signature
+      ? this.newSignature(
+          principal,
+          row,
+          result.signature,
+          body.type,
+          now,
+          coveredEvidence(row, loaded.evidence),
+        )
+      : undefined;
+    return { next, signature };
   }
 
   private async replay(
