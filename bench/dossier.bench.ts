@@ -52,6 +52,10 @@ export interface DossierBenchFigures {
   rss1200Mb: number;
   rss1200Vs300: number;
   rssPages300: number;
+  /** Issue 6's large dossier: 300 evidence items and 2,000 audit records, in a fresh process. */
+  large300x2000Ms: number;
+  large300x2000RssMb: number;
+  large300x2000Pages: number;
   rssPages1200: number;
 }
 
@@ -86,6 +90,7 @@ export async function benchDossier(): Promise<DossierBenchFigures> {
 
     const small = await peakRssInChild(300, dir);
     const large = await peakRssInChild(1200, dir);
+    const issue6 = await largeDossierInChild(dir);
     return {
       dossierVsRawPdfkit: round(dossierMs / rawPdfkitMs),
       dossierMs: Math.round(dossierMs),
@@ -98,6 +103,9 @@ export async function benchDossier(): Promise<DossierBenchFigures> {
       rss1200Vs300: round(large.rssMb / small.rssMb),
       rssPages300: small.pages,
       rssPages1200: large.pages,
+      large300x2000Ms: issue6.ms,
+      large300x2000RssMb: issue6.rssMb,
+      large300x2000Pages: issue6.pages,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -201,6 +209,42 @@ async function rssChild(target: number, path: string): Promise<void> {
   process.stdout.write(`${JSON.stringify({ pages, rssMb })}\n`);
 }
 
+/** 300 evidence items and 2,000 audit records spread over the sample's streams. */
+function largeDossierModel(): DossierModel {
+  const streams = sampleDossierModel({ evidence: 1, auditRecordsPerStream: 0 }).audit.length;
+  const model = sampleDossierModel({ evidence: 300, auditRecordsPerStream: Math.ceil(2000 / streams) });
+  return model;
+}
+
+async function largeDossierInChild(
+  dir: string,
+): Promise<{ pages: number; ms: number; rssMb: number; records: number }> {
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    [...childExecArgv, thisFile, '--large-child', join(dir, 'large.pdf')],
+    { maxBuffer: 1024 * 1024 },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as {
+    pages: number;
+    ms: number;
+    rssMb: number;
+    records: number;
+  };
+}
+
+/** In the child: render the large dossier through the worker; report time, pages and peak RSS. */
+async function largeChild(path: string): Promise<void> {
+  const model = largeDossierModel();
+  const records = model.audit.reduce((n, s) => n + s.records.length, 0);
+  const renderer = new DossierRenderer();
+  const start = performance.now();
+  const { pages } = await renderer.render(model, path);
+  const ms = Math.round(performance.now() - start);
+  await renderer.close();
+  const rssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  process.stdout.write(`${JSON.stringify({ pages, ms, rssMb, records, evidence: model.evidence.length })}\n`);
+}
+
 interface Timing {
   cpuMs: number;
   wallMs: number;
@@ -228,6 +272,11 @@ function printTable(f: DossierBenchFigures): void {
     ['peak RSS, 300 pages', `${f.rss300Mb} MB`, `${f.rssPages300} pages`],
     ['peak RSS, 1,200 pages', `${f.rss1200Mb} MB`, `${f.rssPages1200} pages`],
     ['RSS 1,200 ÷ 300', `${f.rss1200Vs300}`, '≤ 2'],
+    [
+      '300 evidence, 2,000 records',
+      `${f.large300x2000Ms} ms`,
+      `${f.large300x2000Pages} pages, peak RSS ${f.large300x2000RssMb} MB (fresh process)`,
+    ],
   ];
   process.stdout.write(`${rows.map(([a, b, c]) => `${a.padEnd(24)} ${b.padStart(8)}   ${c}`).join('\n')}\n`);
 }
@@ -235,7 +284,9 @@ function printTable(f: DossierBenchFigures): void {
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (isMain) {
   const child = process.argv.indexOf('--rss-child');
+  const large = process.argv.indexOf('--large-child');
   if (child >= 0) await rssChild(Number(process.argv[child + 1]), process.argv[child + 2]);
+  else if (large >= 0) await largeChild(process.argv[large + 1]);
   else {
     if (import.meta.url.endsWith('.ts')) {
       process.stderr.write(

@@ -48,6 +48,8 @@ const figures = {
   rss300Mb: dossier?.rss300Mb,
   rss1200Mb: dossier?.rss1200Mb,
   rss1200Vs300: dossier?.rss1200Vs300,
+  dossier300Evidence2000RecordsMs: dossier?.large300x2000Ms,
+  dossier300Evidence2000RecordsRssMb: dossier?.large300x2000RssMb,
   upload1GiBPeakRssMb: upload?.upload1GiBPeakRssMb,
   uploadVsRawWrite: upload?.uploadVsRawWrite,
   transitions: transitions && {
@@ -86,6 +88,11 @@ const rows: Row[] = [
           'dossier RSS 1,200 ÷ 300',
           `${dossier.rss1200Vs300}`,
           `≤ 2  (${dossier.rss1200Mb} MB vs ${dossier.rss300Mb} MB peak)`,
+        ],
+        [
+          'dossier, 300 evidence + 2,000 records',
+          `${dossier.large300x2000Ms} ms`,
+          `${dossier.large300x2000Pages} pages; peak RSS ${dossier.large300x2000RssMb} MB in a fresh process`,
         ],
       ] satisfies Row[])
     : []),
