@@ -7,7 +7,6 @@ import { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../common/app-error.js';
 import { auditActor, type Principal } from '../common/principal.js';
 import { nowIso } from '../common/time.js';
-import { parameterValues } from '../content/parameters.js';
 import { ContentService } from '../content/content.service.js';
 import { definitionFromConfig, type WorkflowDefinition } from '../content/workflows.js';
 import { Database, isUniqueViolation } from '../database/database.js';
@@ -71,7 +70,7 @@ export class CasesService {
   }
 
   private get params() {
-    return parameterValues(this.content.content.parameters);
+    return this.content.parameterValues;
   }
 
   async open(principal: Principal, variantId: string, regimeId: string, routeId: string): Promise<CaseDto> {
@@ -410,6 +409,22 @@ export class CasesService {
     return result;
   }
 
+  /**
+   * How long evidence of each kind stays valid under the case's regime: the period the regime
+   * gives the kind (e.g. the Directive's five-year review of an EC type-examination certificate,
+   * or a period named by a parameter), else the kind's own.
+   */
+  private validityFor(regimeId: string): (kind: string) => number | undefined {
+    const rules = this.content.content.regimes.get(regimeId)?.validity ?? [];
+    const params = this.content.parameterValues;
+    return (kind) => {
+      const rule = rules.find((r) => r.kind === kind);
+      if (!rule) return this.evidence.validityDays(kind);
+      const years = rule.parameter !== undefined ? Number(params[rule.parameter]) : rule.years;
+      return Number.isFinite(years) ? Math.round(years * 365.25) : this.evidence.validityDays(kind);
+    };
+  }
+
   /** The variant's evidence and the case's signatures: what the guards and the view read. */
   private async load(
     row: CaseEntity,
@@ -417,11 +432,12 @@ export class CasesService {
     day = today(),
     em?: EntityManager,
   ): Promise<Loaded> {
+    const validity = this.validityFor(row.regime);
     const [evidence, signatures] = await Promise.all([
-      this.evidence.forVariant(visible, day, em),
+      this.evidence.forVariant(visible, day, em, validity),
       this.repository.signatures(row.id, em),
     ]);
-    return { evidence, signatures, day };
+    return { evidence, signatures, day, validity };
   }
 
   /** The facts the guards read, for this caller, from loaded data. */
@@ -436,7 +452,7 @@ export class CasesService {
       if (!item) return undefined;
       const now = item.inherited
         ? 'current'
-        : standing(item.entity, loaded.day, this.evidence.validityDays(item.entity.kind));
+        : standing(item.entity, loaded.day, loaded.validity(item.entity.kind));
       return { standing: now, label: `${item.entity.kind} “${item.entity.originalName}”` };
     };
     const facts: GuardFacts = {
@@ -444,6 +460,8 @@ export class CasesService {
       evidence: loaded.evidence.facts,
       required: JSON.parse(row.requirements) as Requirements,
       signatures: signatureFacts(loaded.signatures.map(recorded), staleness),
+      // Every event moves the case, so its last update is when it entered its current state.
+      stateEnteredAt: row.updatedAt,
     };
     return { facts, staleness };
   }
@@ -530,6 +548,8 @@ interface Loaded {
   signatures: CaseSignatureEntity[];
   /** The day (YYYY-MM-DD) evidence validity is judged on. */
   day: string;
+  /** Validity periods under the case's regime, in days, per evidence kind. */
+  validity: (kind: string) => number | undefined;
 }
 
 function conflict(current: number): AppError {

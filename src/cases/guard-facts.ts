@@ -31,6 +31,8 @@ export interface EvidenceFact {
   satisfied: boolean;
   /** The items that satisfy it (evidence ids). */
   satisfiedBy: string[];
+  /** When the most recently accepted of those items was accepted (RFC 3339), if any. */
+  latestAcceptedAt?: string;
   /** When not satisfied: the best explanation (e.g. an item exists but is pending review). */
   gap?: EvidenceGap;
 }
@@ -54,6 +56,11 @@ export interface GuardFacts {
   signature?: { meaning: string };
   /** Signatures recorded earlier on the case, by meaning (the latest per meaning). */
   signatures: Record<string, SignatureFact>;
+  /**
+   * When the case entered its current state (RFC 3339): lets a guard ask for evidence accepted
+   * during this step (a renewed certificate, the next unit's certificate), not an older item.
+   */
+  stateEnteredAt?: string;
 }
 
 /** Every event the service sends into a case machine. */

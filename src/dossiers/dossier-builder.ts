@@ -11,7 +11,6 @@ import { CasesService } from '../cases/cases.service.js';
 import type { Principal } from '../common/principal.js';
 import { attributeChanges } from '../content/attributes.js';
 import { ContentService } from '../content/content.service.js';
-import { parameterValues } from '../content/parameters.js';
 import type { Market } from '../content/regimes.js';
 import type { EvidenceEntity } from '../evidence/evidence.entity.js';
 import { lastValidDay, standing } from '../evidence/evidence-standing.js';
@@ -255,7 +254,7 @@ export class DossierBuilder {
   }
 
   private legislation(visible: VisibleVariant, market: Market, cases: CaseDto[]): LegislationEntry[] {
-    const params = parameterValues(this.content.content.parameters);
+    const params = this.content.parameterValues;
     return assessApplicability(this.content.content.regimes.values(), visible.attributes, params, [
       market,
     ]).map((a) => {

@@ -61,6 +61,23 @@ describe('evidence standing', () => {
     expect(result.invalidated).toEqual([{ evidence: items[1], attributes: ['supplyVoltageAC'] }]);
   });
 
+  it('says when the newest satisfying item was accepted', () => {
+    const facts = evidenceFacts(
+      [
+        item({ id: 'old', reviewedAt: '2026-01-01T10:00:00.000Z' }),
+        item({ id: 'new', reviewedAt: '2026-11-01T10:00:00.000Z' }),
+        item({ id: 'gone', reviewedAt: '2026-11-20T10:00:00.000Z', supersededBy: 'x' }),
+      ],
+      [],
+      '2026-11-26',
+      noPeriod,
+    );
+    expect(facts['emc-test-report']).toMatchObject({
+      satisfiedBy: ['old', 'new'],
+      latestAcceptedAt: '2026-11-01T10:00:00.000Z',
+    });
+  });
+
   it('explains per kind what satisfies it or why nothing does', () => {
     const facts = evidenceFacts(
       [

@@ -12,6 +12,8 @@ export interface EvidenceItem {
   issuedAt: string;
   validUntil: string | null;
   supersededBy: string | null;
+  /** When legal decided on it (RFC 3339), if they have. */
+  reviewedAt?: string | null;
 }
 
 /** `current` items satisfy requirements; every other standing says why an item does not. */
@@ -90,6 +92,9 @@ export function evidenceFacts(
       fact.satisfied = true;
       fact.satisfiedBy.push(item.id);
       delete fact.gap;
+      if (item.reviewedAt && (!fact.latestAcceptedAt || item.reviewedAt > fact.latestAcceptedAt)) {
+        fact.latestAcceptedAt = item.reviewedAt;
+      }
     } else if (!fact.satisfied) {
       const gap: EvidenceGap = s === 'pending' ? 'pending-review' : s;
       if (GAP_ORDER.indexOf(gap) < GAP_ORDER.indexOf(fact.gap ?? 'missing')) fact.gap = gap;

@@ -13,7 +13,6 @@ import type { AppConfig } from '../config/config.js';
 import { attributeChanges, isCalendarDate } from '../content/attributes.js';
 import { ContentService } from '../content/content.service.js';
 import { invalidatedEvidence } from '../content/impact.js';
-import { parameterValues } from '../content/parameters.js';
 import { Database } from '../database/database.js';
 import type { ProductEntity } from '../products/product.entity.js';
 import { ProductsService } from '../products/products.service.js';
@@ -298,7 +297,12 @@ export class EvidenceService implements OnApplicationBootstrap {
    * The variant's own evidence, what it inherits from its product and what its changes
    * invalidate, and per evidence kind whether it is satisfied, as of `day` (YYYY-MM-DD).
    */
-  async forVariant(visible: VisibleVariant, day: string, em?: EntityManager): Promise<VariantEvidence> {
+  async forVariant(
+    visible: VisibleVariant,
+    day: string,
+    em?: EntityManager,
+    validity: (kind: string) => number | undefined = this.validityDays,
+  ): Promise<VariantEvidence> {
     const { variant, product } = visible;
     const changes = attributeChanges(this.content.attributes, product.attributes, variant.overrides).filter(
       (c) => c.base !== c.value,
@@ -306,14 +310,13 @@ export class EvidenceService implements OnApplicationBootstrap {
     const invalidated = invalidatedEvidence(
       changes,
       this.content.content.impactRules,
-      parameterValues(this.content.content.parameters),
+      this.content.parameterValues,
     );
     const { own, product: productItems } = await this.repository.listForVariantAndProduct(
       variant.id,
       product.id,
       em,
     );
-    const validity = this.validityDays;
     const inheritance = inherit(productItems, invalidated, day, validity);
     return { own, ...inheritance, facts: evidenceFacts(own, inheritance.inherited, day, validity) };
   }
