@@ -62,6 +62,7 @@ export class SqliteDatabase extends Database {
   constructor(
     private readonly writer: DataSource,
     private readonly readSource: DataSource,
+    private readonly snapshotSource: DataSource,
   ) {
     super();
   }
@@ -73,9 +74,10 @@ export class SqliteDatabase extends Database {
   private snapshots: Promise<unknown> = Promise.resolve();
 
   snapshot<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    // One read transaction at a time on the shared read-only connection (SQLite's WAL gives it a
-    // stable view of the last commit); other reads on that connection simply join it.
-    const run = this.snapshots.then(() => this.readSource.transaction((em) => work(em)));
+    // A read transaction on a connection of its own (SQLite's WAL gives it a stable view of the
+    // last commit), one at a time: the connection serves nothing else, so no other read is held
+    // back in the past while it is open.
+    const run = this.snapshots.then(() => this.snapshotSource.transaction((em) => work(em)));
     this.snapshots = run.catch(() => undefined);
     return run;
   }
@@ -162,6 +164,7 @@ export class SqliteDatabase extends Database {
 
   async close(): Promise<void> {
     while (this.draining || this.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
+    await this.snapshotSource.destroy();
     await this.readSource.destroy();
     await this.writer.destroy();
   }

@@ -67,17 +67,21 @@ export async function openDatabase(settings: AppConfig['database']): Promise<Dat
   const [busy] = await owner.query('PRAGMA busy_timeout');
   logger.log(
     `SQLite journal_mode=${journal.journal_mode} synchronous=${syncName(sync.synchronous)} ` +
-      `busy_timeout=${busy.timeout ?? busy.busy_timeout}ms foreign_keys=on`,
+      `busy_timeout=${busy.timeout ?? busy.busy_timeout}ms`,
   );
 
-  const reader = new DataSource({
-    ...dataSourceOptions(settings),
-    migrations: [],
-    enableWAL: false, // already set on the file by the writer; a read-only connection cannot set it
-    flags: sqlite3.OPEN_READONLY,
-  } as DataSourceOptions);
-  await reader.initialize();
-  return new SqliteDatabase(owner, reader);
+  const readOnly = async (): Promise<DataSource> => {
+    const source = new DataSource({
+      ...dataSourceOptions(settings),
+      migrations: [],
+      enableWAL: false, // already set on the file by the writer; a read-only connection cannot set it
+      flags: sqlite3.OPEN_READONLY,
+    } as DataSourceOptions);
+    return source.initialize();
+  };
+  // Requests read on one connection; snapshots (a dossier's consistent view) hold a read
+  // transaction open on their own, so requests keep seeing every new commit meanwhile.
+  return new SqliteDatabase(owner, await readOnly(), await readOnly());
 }
 
 function syncName(value: number): string {
