@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { AuditRecordEntity } from '../src/audit/audit.entity.js';
+import { AuditRecordEntity, AuditStreamEntity } from '../src/audit/audit.entity.js';
 import { API, bearer, createActor, startApp, type Actor, type TestApp } from './support/app-harness.js';
 import { DATABASE_KINDS } from './support/databases.js';
 import { acceptedEvidence, createProduct, createVariant, samplePdf, upload } from './support/fixtures.js';
@@ -348,5 +348,23 @@ describe.each(DATABASE_KINDS)('evidence on %s', (kind) => {
     );
     const bad = await t.http.get(`${API}/audit/${stream}/verify`).set('Authorization', bearer(legal.token));
     expect(bad.body).toMatchObject({ valid: false, firstBadSeq: 3 });
+  });
+
+  it('finds records cut from the end of a stream, and a removed stream head', async () => {
+    const stream = `product:${productId}`;
+    const verify = async () =>
+      (await t.http.get(`${API}/audit/${stream}/verify`).set('Authorization', bearer(legal.token))).body;
+    const before = await verify();
+    expect(before).toMatchObject({ valid: true, firstBadSeq: null });
+    const length = before.length as number;
+
+    await t.database.write((tx) => tx.getRepository(AuditRecordEntity).delete({ stream, seq: length }));
+    expect(await verify()).toMatchObject({ valid: false, firstBadSeq: length });
+
+    await t.database.write((tx) => tx.getRepository(AuditStreamEntity).delete({ stream }));
+    const headless = await verify();
+    expect(headless.valid).toBe(false);
+    const log = await t.http.get(`${API}/audit/${stream}`).set('Authorization', bearer(legal.token));
+    expect(log.body.events).toHaveLength(length - 1);
   });
 });

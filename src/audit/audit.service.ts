@@ -82,19 +82,25 @@ export class AuditService {
   }
 
   /**
-   * Verifies a stream up to its stored head, reading it in pages. Records appended while the
-   * check runs are left for the next check; records missing before the head, or a head that does
-   * not match the last record, make the stream invalid.
+   * Verifies every record of a stream, reading it in pages, and checks the stored head against
+   * the records: a head row that is missing while records exist, a head longer than the records
+   * (records cut from the end), or a head hash that differs from its record make the stream
+   * invalid. Records appended while the check runs are verified too.
    */
   async verifyStream(stream: string): Promise<ChainVerification> {
     const head = await this.repository.head(stream);
-    const length = head?.length ?? 0;
     const verifier = new ChainVerifier();
-    for await (const record of this.repository.iterate(stream, length)) verifier.push(record);
+    let hashAtHead: string | undefined;
+    for await (const record of this.repository.iterate(stream, Number.MAX_SAFE_INTEGER)) {
+      verifier.push(record);
+      if (record.seq === head?.length) hashAtHead = record.hash;
+    }
     const result = verifier.result();
-    if (!result.valid || !head) return result;
-    if (result.length < length) return { ...result, valid: false, firstBadSeq: result.length + 1 };
-    if (result.head !== head.head) return { ...result, valid: false, firstBadSeq: length };
+    if (!result.valid) return result;
+    const bad = (firstBadSeq: number): ChainVerification => ({ ...result, valid: false, firstBadSeq });
+    if (!head) return result.length === 0 ? result : bad(result.length);
+    if (head.length > result.length) return bad(result.length + 1);
+    if (head.length > 0 && hashAtHead !== head.head) return bad(head.length);
     return result;
   }
 
