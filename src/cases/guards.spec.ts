@@ -105,6 +105,142 @@ describe('requiredEvidenceAccepted', () => {
   });
 });
 
+describe('evidenceAcceptedSince', () => {
+  const ref: GuardRef = {
+    type: 'evidenceAcceptedSince',
+    params: { kinds: ['type-examination-certificate'] },
+  };
+  const entered = '2026-11-01T10:00:00.000Z';
+  const accepted = (at?: string) => ({
+    satisfied: true,
+    satisfiedBy: ['ev-1'],
+    ...(at ? { latestAcceptedAt: at } : {}),
+  });
+
+  it('passes when an item was accepted after the case entered its state', () => {
+    const f = facts({
+      stateEnteredAt: entered,
+      evidence: { 'type-examination-certificate': accepted('2026-11-02T09:00:00.000Z') },
+    });
+    expect(explainGuard(ref, f)).toEqual([]);
+    expect(checkGuard(ref, f)).toBe(true);
+  });
+
+  it('blocks on the certificate accepted before the step began (the one under review), saying when each was', () => {
+    const f = facts({
+      stateEnteredAt: entered,
+      evidence: { 'type-examination-certificate': accepted('2021-11-02T09:00:00.000Z') },
+    });
+    expect(explainGuard(ref, f)).toEqual([
+      'type-examination-certificate: no item accepted since this step began at 2026-11-01T10:00:00.000Z (the newest was accepted at 2021-11-02T09:00:00.000Z); upload the new decision and accept it',
+    ]);
+  });
+
+  it('compares instants, not strings (offsets and precision differ)', () => {
+    const at = (latestAcceptedAt: string) =>
+      facts({
+        stateEnteredAt: entered,
+        evidence: { 'type-examination-certificate': accepted(latestAcceptedAt) },
+      });
+    expect(checkGuard(ref, at('2026-11-01T11:30:00+01:00'))).toBe(true);
+    expect(checkGuard(ref, at('2026-11-01T10:30:00+01:00'))).toBe(false);
+    expect(checkGuard(ref, at('2026-11-01T10:00:00Z'))).toBe(false); // not after: the same instant
+  });
+
+  it('blocks when the time of acceptance or of entering the state is unknown', () => {
+    expect(
+      explainGuard(
+        ref,
+        facts({ stateEnteredAt: entered, evidence: { 'type-examination-certificate': accepted() } }),
+      ),
+    ).toEqual([
+      'type-examination-certificate: no item accepted since this step began at 2026-11-01T10:00:00.000Z (when the current item was accepted is not known); upload the new decision and accept it',
+    ]);
+    expect(
+      explainGuard(
+        ref,
+        facts({ evidence: { 'type-examination-certificate': accepted('2026-11-02T09:00:00.000Z') } }),
+      ),
+    ).toEqual([
+      'type-examination-certificate: cannot tell whether it was accepted during this step (when the case entered this state is not known)',
+    ]);
+  });
+
+  it('explains a kind that has no current item with the usual gap words', () => {
+    const f = facts({
+      stateEnteredAt: entered,
+      evidence: {
+        'type-examination-certificate': { satisfied: false, satisfiedBy: [], gap: 'expired' },
+      },
+    });
+    expect(explainGuard(ref, f)).toEqual(['type-examination-certificate: the item has expired']);
+    expect(explainGuard(ref, facts({ stateEnteredAt: entered }))).toEqual([
+      'type-examination-certificate: nothing uploaded yet',
+    ]);
+  });
+
+  it('validates its params like evidenceAccepted and is listed by guardNeeds', () => {
+    expect(problemsOf(ref, ['emc-test-report'])).toEqual([
+      "params.kinds[0]: unknown evidence kind 'type-examination-certificate' (see rules/evidence-kinds.yaml)",
+    ]);
+    expect(problemsOf({ type: 'evidenceAcceptedSince', params: { kinds: [], since: 'x' } })).toEqual([
+      "params.since: unknown param 'since' of evidenceAcceptedSince (expected kinds)",
+      'params.kinds: must be a non-empty list of strings',
+    ]);
+    expect(guardNeeds(ref)).toMatchObject({
+      kinds: ['type-examination-certificate'],
+      kindsSince: ['type-examination-certificate'],
+      steps: [],
+      stepsSince: [],
+    });
+  });
+});
+
+describe('requiredEvidenceAcceptedSince', () => {
+  const ref: GuardRef = { type: 'requiredEvidenceAcceptedSince', params: { steps: ['notified-body'] } };
+  const entered = '2026-11-01T10:00:00.000Z';
+
+  it("checks the case's own notified-body kind, so each act's route names its own certificate", () => {
+    const evidence = {
+      'radio-type-examination-certificate': {
+        satisfied: true,
+        satisfiedBy: ['red'],
+        latestAcceptedAt: '2026-11-05T10:00:00.000Z',
+      },
+      'emc-type-examination-certificate': {
+        satisfied: true,
+        satisfiedBy: ['emc'],
+        latestAcceptedAt: '2024-01-05T10:00:00.000Z',
+      },
+    };
+    const red = facts({
+      stateEnteredAt: entered,
+      evidence,
+      required: { 'notified-body': ['radio-type-examination-certificate'] },
+    });
+    expect(checkGuard(ref, red)).toBe(true);
+    const emc = { ...red, required: { 'notified-body': ['emc-type-examination-certificate'] } };
+    expect(explainGuard(ref, emc)).toEqual([
+      'emc-type-examination-certificate: no item accepted since this step began at 2026-11-01T10:00:00.000Z (the newest was accepted at 2024-01-05T10:00:00.000Z); upload the new decision and accept it',
+    ]);
+  });
+
+  it('passes when the route requires nothing for the steps (the loader refuses such a route)', () => {
+    expect(checkGuard(ref, facts({ stateEnteredAt: entered }))).toBe(true);
+  });
+
+  it('validates the step names and is listed by guardNeeds', () => {
+    expect(problemsOf({ type: 'requiredEvidenceAcceptedSince', params: { steps: ['nb'] } })).toEqual([
+      expect.stringMatching(/^params\.steps\[0\]: unknown step 'nb' \(expected one of scoping, /),
+    ]);
+    expect(guardNeeds(ref)).toMatchObject({
+      steps: ['notified-body'],
+      stepsSince: ['notified-body'],
+      kinds: [],
+    });
+  });
+});
+
 describe('signaturePresent', () => {
   const ref: GuardRef = { type: 'signaturePresent', params: { meaning: 'declaration of conformity' } };
 
@@ -249,7 +385,7 @@ describe('allOf', () => {
       }),
     ).toEqual([
       'params.guards[0].params.meaning: must be a non-empty string (what the signature means, e.g. "declaration of conformity")',
-      "params.guards[1].type: unknown guard 'maybe' (expected one of evidenceAccepted, requiredEvidenceAccepted, signaturePresent, signatureCurrent, roleAllowed, allOf)",
+      "params.guards[1].type: unknown guard 'maybe' (expected one of evidenceAccepted, requiredEvidenceAccepted, evidenceAcceptedSince, requiredEvidenceAcceptedSince, signaturePresent, signatureCurrent, roleAllowed, allOf)",
     ]);
     expect(problemsOf({ type: 'allOf', params: { guards: [] } })).toEqual([
       'params.guards: must be a non-empty list of guards',
@@ -260,6 +396,8 @@ describe('allOf', () => {
     expect(guardNeeds(ref)).toEqual({
       kinds: [],
       steps: ['declaration'],
+      kindsSince: [],
+      stepsSince: [],
       signatures: ['declaration of conformity'],
       signaturesCurrent: ['technical file approved'],
       roles: [],

@@ -63,6 +63,84 @@ function evidenceGaps(kinds: Iterable<string>, facts: GuardFacts): string[] {
   return reasons;
 }
 
+/** Milliseconds since the epoch of an RFC 3339 time, or undefined when absent or unreadable. */
+function timeOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * Reasons the given kinds do not each have an item accepted after the case entered its current
+ * state (`facts.stateEnteredAt`), one per kind, in the order given. An item accepted earlier is
+ * the one the step is meant to replace (the certificate under review, the grant before the
+ * permissive change, the previous unit's certificate), so it does not count.
+ */
+function evidenceGapsSince(kinds: Iterable<string>, facts: GuardFacts): string[] {
+  const entered = timeOf(facts.stateEnteredAt);
+  const reasons: string[] = [];
+  for (const kind of kinds) {
+    const fact = facts.evidence[kind];
+    if (!fact?.satisfied) {
+      reasons.push(`${kind}: ${GAP_WORDS[fact?.gap ?? 'missing']}`);
+      continue;
+    }
+    if (entered === undefined) {
+      reasons.push(
+        `${kind}: cannot tell whether it was accepted during this step (when the case entered this state is not known)`,
+      );
+      continue;
+    }
+    const accepted = timeOf(fact.latestAcceptedAt);
+    if (accepted !== undefined && accepted > entered) continue;
+    const newest =
+      accepted === undefined
+        ? 'when the current item was accepted is not known'
+        : `the newest was accepted at ${fact.latestAcceptedAt}`;
+    reasons.push(
+      `${kind}: no item accepted since this step began at ${facts.stateEnteredAt} (${newest}); upload the new decision and accept it`,
+    );
+  }
+  return reasons;
+}
+
+/** Validates a `kinds` param against the evidence vocabulary. */
+function kindsParam(
+  params: Record<string, unknown>,
+  report: GuardReport,
+  ctx: GuardContext,
+): string[] | undefined {
+  const kinds = nonEmptyStringList(params.kinds, 'params.kinds', report);
+  if (!kinds) return undefined;
+  let ok = true;
+  kinds.forEach((kind, i) => {
+    if (ctx.evidenceKinds && !ctx.evidenceKinds.has(kind)) {
+      report(`params.kinds[${i}]`, `unknown evidence kind '${kind}' (see rules/evidence-kinds.yaml)`);
+      ok = false;
+    }
+  });
+  return ok ? kinds : undefined;
+}
+
+/** Validates a `steps` param against the evidence steps. */
+function stepsParam(params: Record<string, unknown>, report: GuardReport): EvidenceStep[] | undefined {
+  const steps = nonEmptyStringList(params.steps, 'params.steps', report);
+  if (!steps) return undefined;
+  let ok = true;
+  steps.forEach((step, i) => {
+    if (!(EVIDENCE_STEPS as readonly string[]).includes(step)) {
+      report(`params.steps[${i}]`, `unknown step '${step}' (expected one of ${EVIDENCE_STEPS.join(', ')})`);
+      ok = false;
+    }
+  });
+  return ok ? (steps as EvidenceStep[]) : undefined;
+}
+
+/** The kinds the case's regime and route require for the steps, each once. */
+function requiredKinds(steps: readonly EvidenceStep[], facts: GuardFacts): Set<string> {
+  return new Set(steps.flatMap((step) => facts.required[step] ?? []));
+}
+
 function nonEmptyStringList(value: unknown, path: string, report: GuardReport): string[] | undefined {
   if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && v !== '')) {
     report(path, 'must be a non-empty list of strings');
@@ -99,16 +177,8 @@ const IMPLEMENTATIONS: Record<string, GuardImplementation> = {
     summary: 'every listed evidence kind has an accepted, unexpired, current item (own or inherited)',
     keys: ['kinds'],
     compile(params, report, ctx) {
-      const kinds = nonEmptyStringList(params.kinds, 'params.kinds', report);
-      if (!kinds) return undefined;
-      let ok = true;
-      kinds.forEach((kind, i) => {
-        if (ctx.evidenceKinds && !ctx.evidenceKinds.has(kind)) {
-          report(`params.kinds[${i}]`, `unknown evidence kind '${kind}' (see rules/evidence-kinds.yaml)`);
-          ok = false;
-        }
-      });
-      return ok ? (facts) => evidenceGaps(kinds, facts) : undefined;
+      const kinds = kindsParam(params, report, ctx);
+      return kinds ? (facts) => evidenceGaps(kinds, facts) : undefined;
     },
   },
 
@@ -117,24 +187,29 @@ const IMPLEMENTATIONS: Record<string, GuardImplementation> = {
       "every evidence kind the case's regime and route require for the listed steps is accepted (facts.required)",
     keys: ['steps'],
     compile(params, report) {
-      const steps = nonEmptyStringList(params.steps, 'params.steps', report);
-      if (!steps) return undefined;
-      let ok = true;
-      steps.forEach((step, i) => {
-        if (!(EVIDENCE_STEPS as readonly string[]).includes(step)) {
-          report(
-            `params.steps[${i}]`,
-            `unknown step '${step}' (expected one of ${EVIDENCE_STEPS.join(', ')})`,
-          );
-          ok = false;
-        }
-      });
-      if (!ok) return undefined;
-      return (facts) => {
-        // A kind required by two steps is reported once.
-        const kinds = new Set(steps.flatMap((step) => facts.required[step as EvidenceStep] ?? []));
-        return evidenceGaps(kinds, facts);
-      };
+      const steps = stepsParam(params, report);
+      // A kind required by two steps is reported once.
+      return steps ? (facts) => evidenceGaps(requiredKinds(steps, facts), facts) : undefined;
+    },
+  },
+
+  evidenceAcceptedSince: {
+    summary:
+      "every listed evidence kind has a current item accepted after the case entered its current state (a renewed certificate, an updated grant or listing, the next unit's certificate), not only an older one",
+    keys: ['kinds'],
+    compile(params, report, ctx) {
+      const kinds = kindsParam(params, report, ctx);
+      return kinds ? (facts) => evidenceGapsSince(kinds, facts) : undefined;
+    },
+  },
+
+  requiredEvidenceAcceptedSince: {
+    summary:
+      "every evidence kind the case's regime and route require for the listed steps has a current item accepted after the case entered its current state, so each act's own certificate must be the new decision",
+    keys: ['steps'],
+    compile(params, report) {
+      const steps = stepsParam(params, report);
+      return steps ? (facts) => evidenceGapsSince(requiredKinds(steps, facts), facts) : undefined;
     },
   },
 
@@ -298,7 +373,7 @@ export function checkGuard(ref: GuardRef, facts: GuardFacts): boolean {
 /**
  * Facts of an event that carries none (e.g. sent from stock XState tooling): no role, no evidence,
  * no signature, so every guard that needs one blocks. (No requirements are known either, so
- * requiredEvidenceAccepted alone passes.)
+ * requiredEvidenceAccepted and requiredEvidenceAcceptedSince alone pass.)
  */
 export const NO_FACTS: GuardFacts = Object.freeze({ roles: [], evidence: {}, required: {}, signatures: {} });
 
@@ -322,6 +397,10 @@ export const XSTATE_GUARDS: Readonly<Record<string, XStateGuard>> = Object.fromE
 export interface GuardNeeds {
   kinds: string[];
   steps: EvidenceStep[];
+  /** Kinds that must have an item accepted during the current state (evidenceAcceptedSince). */
+  kindsSince: string[];
+  /** Steps whose required kinds must be accepted during the current state (requiredEvidenceAcceptedSince). */
+  stepsSince: EvidenceStep[];
   /** Meanings of the signature the event itself must carry (signaturePresent; a valid workflow has at most one). */
   signatures: string[];
   /** Meanings of earlier signatures that must still be current (signatureCurrent). */
@@ -331,7 +410,15 @@ export interface GuardNeeds {
 }
 
 export function guardNeeds(ref: GuardRef | undefined): GuardNeeds {
-  const needs: GuardNeeds = { kinds: [], steps: [], signatures: [], signaturesCurrent: [], roles: [] };
+  const needs: GuardNeeds = {
+    kinds: [],
+    steps: [],
+    kindsSince: [],
+    stepsSince: [],
+    signatures: [],
+    signaturesCurrent: [],
+    roles: [],
+  };
   const add = <T>(list: T[], values: T[]): void => {
     for (const v of values) if (!list.includes(v)) list.push(v);
   };
@@ -343,6 +430,14 @@ export function guardNeeds(ref: GuardRef | undefined): GuardNeeds {
         break;
       case 'requiredEvidenceAccepted':
         add(needs.steps, params.steps as EvidenceStep[]);
+        break;
+      case 'evidenceAcceptedSince':
+        add(needs.kinds, params.kinds as string[]);
+        add(needs.kindsSince, params.kinds as string[]);
+        break;
+      case 'requiredEvidenceAcceptedSince':
+        add(needs.steps, params.steps as EvidenceStep[]);
+        add(needs.stepsSince, params.steps as EvidenceStep[]);
         break;
       case 'signaturePresent':
         add(needs.signatures, [params.meaning as string]);

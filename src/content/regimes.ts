@@ -539,14 +539,20 @@ export function readRegimes(
 
 /**
  * Every route names a workflow that exists, and that workflow checks every evidence step the
- * route requires (else that evidence would never be enforced). Runs when the content has
- * workflows (`content.workflows`, from the workflow loader).
+ * route requires (else that evidence would never be enforced). Where the workflow records a third
+ * party's decision by asking for evidence accepted during that step (requiredEvidenceAcceptedSince),
+ * the route must require a kind at the step: the shared workflows take each act's own certificate
+ * from the route, and a route naming none would let the decision pass with nothing to show. Runs
+ * when the content has workflows (`content.workflows`, from the workflow loader).
  */
 export function checkRouteWorkflows(
   problems: ProblemCollector,
   content: {
     regimes: Regimes;
-    workflows?: ReadonlyMap<string, { evidenceSteps?: readonly EvidenceStep[] }>;
+    workflows?: ReadonlyMap<
+      string,
+      { evidenceSteps?: readonly EvidenceStep[]; decisionSteps?: readonly EvidenceStep[] }
+    >;
   },
 ): void {
   const workflows = content.workflows;
@@ -562,9 +568,17 @@ export function checkRouteWorkflows(
         );
         continue;
       }
+      const steps = new Set([...regime.evidence, ...route.evidence].map((r) => r.step));
+      for (const step of workflow.decisionSteps ?? []) {
+        if (!steps.has(step)) {
+          p.add(
+            `${route.location.path}.evidence`,
+            `route ${route.id} of ${regime.id} requires no evidence at step '${step}', where workflow '${route.workflow}' records the third party's decision: name the certificate, approval, grant or listing it issues`,
+          );
+        }
+      }
       const checked = workflow.evidenceSteps;
       if (!checked) continue;
-      const steps = new Set([...regime.evidence, ...route.evidence].map((r) => r.step));
       for (const step of EVIDENCE_STEPS) {
         if (steps.has(step) && !checked.includes(step)) {
           p.add(

@@ -56,6 +56,8 @@ export interface WorkflowEvent {
   reliesOnSignatures: string[];
   /** Evidence the guard checks: kinds by name, and steps of the case's own requirements. */
   evidence: { steps: EvidenceStep[]; kinds: string[] };
+  /** Steps whose required kinds must be accepted during the current state (requiredEvidenceAcceptedSince). */
+  stepsSince: EvidenceStep[];
 }
 
 export interface WorkflowState {
@@ -87,6 +89,12 @@ export interface WorkflowDefinition {
    * route that requires evidence for a step outside this list would never have it enforced.
    */
   evidenceSteps: EvidenceStep[];
+  /**
+   * The steps for which some guard asks for evidence accepted during the current state
+   * (requiredEvidenceAcceptedSince): a third party's new decision. A route on this workflow must
+   * require a kind at each, or the decision would be recorded with nothing to show for it.
+   */
+  decisionSteps: EvidenceStep[];
 }
 
 const TOP_KEYS = ['id', 'version', 'title', 'description', 'initial', 'states'];
@@ -227,6 +235,7 @@ function readTransition(
     ...(needs.signatures[0] !== undefined ? { signature: needs.signatures[0] } : {}),
     reliesOnSignatures: needs.signaturesCurrent,
     evidence: { steps: needs.steps, kinds: needs.kinds },
+    stepsSince: needs.stepsSince,
   };
 }
 
@@ -395,6 +404,9 @@ export function compileWorkflow(
       Object.values(states).some((state) =>
         state.events.some((event) => event.evidence.steps.includes(step)),
       ),
+    ),
+    decisionSteps: EVIDENCE_STEPS.filter((step) =>
+      Object.values(states).some((state) => state.events.some((event) => event.stepsSince.includes(step))),
     ),
   });
 }
