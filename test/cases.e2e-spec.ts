@@ -363,6 +363,133 @@ describe.each(DATABASE_KINDS)('certification cases on %s', (kind) => {
     expect(misuse.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
+  /** Opens a case and accepts every document its requirements name (as the workshop, reviewed by legal). */
+  const openReady = async (regime: string, route: string, steps?: string[]) => {
+    const res = await t.http
+      .post(`${API}/variants/${variantId}/cases`)
+      .set('Authorization', bearer(workshop.token))
+      .send({ regime, route });
+    expect(res.status).toBe(201);
+    for (const r of res.body.requirements as Requirement[]) {
+      if (!r.satisfied && (!steps || steps.includes(r.step))) {
+        await acceptedEvidence(t, workshop.token, legal.token, `variants/${variantId}`, { kind: r.kind });
+      }
+    }
+    return res.body as { id: string; version: number; requirements: Requirement[] };
+  };
+
+  it('answers every concurrent duplicate of a request with the same Idempotency-Key alike, and applies it once', async () => {
+    for (const ifMatch of [true, false]) {
+      const opened = await openReady(ifMatch ? 'gb-emc' : 'gb-rohs', 'A', ['scoping']);
+      const key = `scoping-${opened.id}`;
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () => {
+          let req = t.http
+            .post(`${API}/cases/${opened.id}/events`)
+            .set('Authorization', bearer(workshop.token))
+            .set('Idempotency-Key', key);
+          if (ifMatch) req = req.set('If-Match', `"${opened.version}"`);
+          return req.send({ type: 'COMPLETE_SCOPING' });
+        }),
+      );
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+      for (const r of results) expect(r.body).toEqual(results[0].body);
+      const verify = await t.http
+        .get(`${API}/audit/case:${opened.id}/verify`)
+        .set('Authorization', bearer(legal.token));
+      expect(verify.body).toMatchObject({ valid: true, length: 2 });
+    }
+  });
+
+  it('opens at most one running case per regime and route, also when asked concurrently', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        t.http
+          .post(`${API}/variants/${variantId}/cases`)
+          .set('Authorization', bearer(workshop.token))
+          .send({ regime: 'us-nrtl', route: 'listing' }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
+  });
+
+  it('records the role a user with several roles acted in: the one the workflow asks for', async () => {
+    const both = await createActor(t, ['customiser', 'legal'], 'Workshop A', 'Dual role');
+    const opened = await openReady('us-fcc-15b', 'sdoc');
+    for (const type of ['COMPLETE_SCOPING', 'SUBMIT_TEST_REPORTS', 'SIGN_DECLARATION']) {
+      const c = (await t.http.get(`${API}/cases/${opened.id}`).set('Authorization', bearer(both.token))).body;
+      for (const r of c.requirements as Requirement[]) {
+        if (!r.satisfied)
+          await acceptedEvidence(t, both.token, legal.token, `variants/${variantId}`, { kind: r.kind });
+      }
+      const event = c.allowedEvents.find((e: AllowedEvent) => e.type === type);
+      const body = event.signature ? { type, signature: { meaning: event.signature } } : { type };
+      const res = await t.http
+        .post(`${API}/cases/${opened.id}/events`)
+        .set('Authorization', bearer(both.token))
+        .send(body);
+      expect({ type, status: res.status }).toEqual({ type, status: 200 });
+    }
+    const done = (await t.http.get(`${API}/cases/${opened.id}`).set('Authorization', bearer(both.token)))
+      .body;
+    expect(done.signatures).toEqual([
+      expect.objectContaining({
+        meaning: 'declaration of conformity',
+        signer: expect.objectContaining({ role: 'legal' }),
+      }),
+    ]);
+    const log = (await t.http.get(`${API}/audit/case:${opened.id}`).set('Authorization', bearer(legal.token)))
+      .body.events;
+    const roles = Object.fromEntries(
+      log
+        .slice(1)
+        .map((e: { data: { type: string }; actor: { role: string } }) => [e.data.type, e.actor.role]),
+    );
+    expect(roles).toEqual({
+      COMPLETE_SCOPING: 'customiser',
+      SUBMIT_TEST_REPORTS: 'customiser',
+      SIGN_DECLARATION: 'legal',
+    });
+  });
+
+  it('judges again when the evidence changes between judging an event and committing it', async () => {
+    const opened = await openReady('us-fcc-15b', 'certification', ['scoping']);
+    const c = (await t.http.get(`${API}/cases/${opened.id}`).set('Authorization', bearer(legal.token))).body;
+    const scoping = c.requirements.find(
+      (r: Requirement & { satisfiedBy: { id: string; source: string }[] }) =>
+        r.step === 'scoping' && r.satisfiedBy.some((e) => e.source === 'own'),
+    );
+    const item = scoping.satisfiedBy.find((e: { source: string }) => e.source === 'own').id;
+    // Between the guard's judgement and the commit, legal withdraws the item the guard relied on.
+    const db = t.database;
+    const write = db.write.bind(db);
+    let first = true;
+    db.write = (async (work: Parameters<typeof write>[0]) => {
+      if (first) {
+        first = false;
+        const res = await t.http
+          .post(`${API}/evidence/${item}/review`)
+          .set('Authorization', bearer(legal.token))
+          .send({ decision: 'rejected', comment: 'withdrawn by the laboratory' });
+        expect(res.status).toBe(200);
+      }
+      return write(work);
+    }) as typeof db.write;
+    try {
+      const res = await t.http
+        .post(`${API}/cases/${opened.id}/events`)
+        .set('Authorization', bearer(workshop.token))
+        .send({ type: 'COMPLETE_SCOPING' });
+      expect(res.status).toBe(422);
+      expect(res.body.blockedBy.join(' ')).toContain('rejected');
+    } finally {
+      db.write = write;
+    }
+    const after = (await t.http.get(`${API}/cases/${opened.id}`).set('Authorization', bearer(legal.token)))
+      .body;
+    expect(after).toMatchObject({ state: 'scoping', version: opened.version });
+  });
+
   it('serves workflows as JSON loadable in XState and as Mermaid', async () => {
     const json = await t.http
       .get(`${API}/workflows/eu-module-a`)

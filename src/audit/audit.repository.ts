@@ -22,6 +22,10 @@ function toRecord(row: AuditRecordEntity): AuditRecord {
 export class AuditRepository {
   constructor(private readonly db: Database) {}
 
+  get reader(): EntityManager {
+    return this.db.reader;
+  }
+
   /**
    * The stream's head, locked for the rest of the transaction, so concurrent appends to one
    * stream (also from other service instances on PostgreSQL) queue up instead of forking.
@@ -61,6 +65,22 @@ export class AuditRepository {
       record.hash,
       record.stream,
     ]);
+  }
+
+  /**
+   * Lengths of some streams. With `share`, the rows are locked against appends until the
+   * transaction ends (PostgreSQL; SQLite's single writer needs no lock).
+   */
+  async lengths(em: EntityManager, streams: string[], share = false): Promise<Record<string, number>> {
+    const lock = share && this.db.kind === 'postgres' ? 'FOR SHARE' : '';
+    const rows = await selectRows(
+      em,
+      AuditStreamEntity,
+      `stream IN (${streams.map(() => '?').join(', ')})`,
+      streams,
+      lock,
+    );
+    return Object.fromEntries(streams.map((s) => [s, rows.find((r) => r.stream === s)?.length ?? 0]));
   }
 
   async head(stream: string, em: EntityManager = this.db.reader): Promise<AuditStreamEntity | null> {

@@ -104,6 +104,19 @@ export class AuditService {
     return result;
   }
 
+  /**
+   * How many records some streams hold. Inside a write transaction with `share`, appends to them
+   * wait until it commits: a check that nothing changed meanwhile then holds until the commit.
+   */
+  lengths(em: EntityManager | undefined, streams: string[], share = false): Promise<Record<string, number>> {
+    return this.repository.lengths(em ?? this.repository.reader, streams, share);
+  }
+
+  /** Locks a stream's head for the rest of the write transaction (serialises work on its subject). */
+  async lock(tx: EntityManager, stream: string): Promise<void> {
+    await this.repository.lockHead(tx, stream);
+  }
+
   /** Current head and length of a stream, without reading it. */
   async head(stream: string, em?: EntityManager): Promise<{ length: number; head: string }> {
     const head = await this.repository.head(stream, em);

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import type { EntityManager } from 'typeorm';
 import { assessRegime, requiredEvidence } from '../applicability/applicability.js';
+import type { AuditActor } from '../audit/audit-chain.js';
 import { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../common/app-error.js';
 import { auditActor, type Principal } from '../common/principal.js';
@@ -122,6 +123,9 @@ export class CasesService {
     };
     this.pinned.set(definition.hash, definition);
     await this.db.write(async (tx) => {
+      // Opening cases of one variant one at a time (also across instances on PostgreSQL) makes
+      // the check for a case already running the same regime and route hold until the commit.
+      await this.audit.lock(tx, `variant:${variantId}`);
       const running = (await this.repository.list({ variantId }, tx)).find(
         (c) => c.regime === regimeId && c.route === routeId && c.status !== 'closed',
       );
@@ -199,15 +203,23 @@ export class CasesService {
     const request: EventRequest = { caseId, body, ifMatch: options.ifMatch };
     const requestSha256 = sha256(canonicalize(request) ?? '');
     const key = options.idempotencyKey;
-    if (key) {
-      const replay = await this.replay(principal, key, requestSha256);
-      if (replay) return replay;
-    }
+    // With a key, a request that lost a race to its own duplicate answers what the duplicate did.
+    const replayed = () => (key ? this.replay(principal, key, requestSha256) : Promise.resolve(undefined));
     for (let attempt = 1; ; attempt++) {
+      const earlier = await replayed();
+      if (earlier) return earlier;
       const { row, visible } = await this.getVisible(principal, caseId);
       if (options.ifMatch !== undefined && options.ifMatch !== row.version) throw conflict(row.version);
       const loaded = await this.load(row, visible);
-      const { next, signature } = await this.decide(principal, row, loaded, body);
+      let decided: Decision;
+      try {
+        decided = await this.decide(principal, row, loaded, body);
+      } catch (error) {
+        const earlier = await replayed();
+        if (earlier) return earlier;
+        throw error;
+      }
+      const { next, signature, actor } = decided;
       const response = this.render(principal, next, {
         ...loaded,
         signatures: signature ? [...loaded.signatures, signature] : loaded.signatures,
@@ -223,8 +235,14 @@ export class CasesService {
           if (!(await this.repository.updateIfVersion(tx, row.id, row.version, change))) {
             throw new VersionRace();
           }
+          // The guards judged the evidence as loaded; if any was reviewed, uploaded or superseded
+          // since, judge again (evidence changes always append to these streams).
+          const now = await this.audit.lengths(tx, Object.keys(loaded.evidenceStreams), true);
+          if (Object.entries(now).some(([stream, length]) => loaded.evidenceStreams[stream] !== length)) {
+            throw new EvidenceRace();
+          }
           if (signature) await this.repository.insertSignature(tx, signature);
-          await this.audit.append(tx, `case:${row.id}`, auditActor(principal), 'case.event', {
+          await this.audit.append(tx, `case:${row.id}`, actor, 'case.event', {
             type: body.type,
             from: row.state,
             to: next.state,
@@ -247,12 +265,12 @@ export class CasesService {
         });
         return response;
       } catch (error) {
-        if (key && isUniqueViolation(error)) {
-          // The same request with the same key committed meanwhile: answer what it answered.
-          const replay = await this.replay(principal, key, requestSha256);
-          if (replay) return replay;
+        if (error instanceof EvidenceRace && attempt < MAX_ATTEMPTS) continue;
+        if (key && (isUniqueViolation(error) || error instanceof VersionRace)) {
+          const earlier = await replayed();
+          if (earlier) return earlier;
         }
-        if (!(error instanceof VersionRace)) throw error;
+        if (!(error instanceof VersionRace) && !(error instanceof EvidenceRace)) throw error;
         if (options.ifMatch !== undefined || attempt >= MAX_ATTEMPTS) {
           const current = await this.repository.find(caseId);
           throw conflict(current?.version ?? row.version + 1);
@@ -270,10 +288,11 @@ export class CasesService {
     row: CaseEntity,
     loaded: Loaded,
     body: CaseEventDto,
-  ): Promise<{ next: CaseEntity; signature?: CaseSignatureEntity }> {
+  ): Promise<Decision> {
     const definition = await this.definition(row);
     const { facts } = this.facts(principal, row, loaded);
-    const result = step(definition, JSON.parse(row.snapshot) as PersistedSnapshot, {
+    const persisted = JSON.parse(row.snapshot) as PersistedSnapshot;
+    const result = step(definition, persisted, {
       type: body.type,
       facts: { ...facts, signature: body.signature ? { meaning: body.signature.meaning } : undefined },
     });
@@ -301,9 +320,16 @@ export class CasesService {
       version: row.version + 1,
       updatedAt: now,
     };
+    // A user with several roles acts in the one the workflow names for this event (a customiser
+    // who is also legal signs as legal); admins act as admin.
+    const allowed: string[] =
+      currentState(definition, persisted).events.find((e) => e.type === body.type)?.roles ?? [];
+    const role = principal.roles.find((r) => allowed.includes(r)) ?? 'admin';
+    const actor: AuditActor = { ...auditActor(principal), role };
     const signature = result.signature
       ? this.newSignature(
           principal,
+          role,
           row,
           result.signature,
           body.type,
@@ -311,7 +337,7 @@ export class CasesService {
           coveredEvidence(row, loaded.evidence),
         )
       : undefined;
-    return { next, signature };
+    return { next, signature, actor };
   }
 
   private async replay(
@@ -332,6 +358,7 @@ export class CasesService {
 
   private newSignature(
     principal: Principal,
+    role: string,
     row: CaseEntity,
     meaning: string,
     event: string,
@@ -345,7 +372,7 @@ export class CasesService {
       event,
       signerId: principal.userId,
       signerName: principal.name,
-      signerRole: principal.actingRole,
+      signerRole: role,
       signedAt: at,
       sha256: signatureHash({
         caseId: row.id,
@@ -433,11 +460,16 @@ export class CasesService {
     em?: EntityManager,
   ): Promise<Loaded> {
     const validity = this.validityFor(row.regime);
+    // Read before the evidence: a change in between then shows as a changed length at commit.
+    const evidenceStreams = await this.audit.lengths(em, [
+      `variant:${visible.variant.id}`,
+      `product:${visible.product.id}`,
+    ]);
     const [evidence, signatures] = await Promise.all([
       this.evidence.forVariant(visible, day, em, validity),
       this.repository.signatures(row.id, em),
     ]);
-    return { evidence, signatures, day, validity };
+    return { evidence, signatures, day, validity, evidenceStreams };
   }
 
   /** The facts the guards read, for this caller, from loaded data. */
@@ -541,7 +573,18 @@ export class CasesService {
   }
 }
 
+/** Another event moved the case first. */
 class VersionRace extends Error {}
+
+/** Evidence of the variant or its product changed between judging and committing. */
+class EvidenceRace extends Error {}
+
+/** What an event does to a case, decided from the facts as loaded. */
+interface Decision {
+  next: CaseEntity;
+  signature?: CaseSignatureEntity;
+  actor: AuditActor;
+}
 
 interface Loaded {
   evidence: VariantEvidence;
@@ -550,6 +593,8 @@ interface Loaded {
   day: string;
   /** Validity periods under the case's regime, in days, per evidence kind. */
   validity: (kind: string) => number | undefined;
+  /** Lengths of the variant's and product's audit streams when the evidence was read. */
+  evidenceStreams: Record<string, number>;
 }
 
 function conflict(current: number): AppError {
