@@ -276,7 +276,7 @@ describe('Directive 2006/42/EC Art. 12: routes before 20 Jan 2027', () => {
   it('Annex IX 9.3: the EC type-examination certificate is reviewed every five years', () => {
     expect(content.regimes.get('eu-md')!.validity).toEqual([
       expect.objectContaining({
-        kind: 'type-examination-certificate',
+        kind: 'ec-type-examination-certificate',
         years: 5,
         citation: 'Directive 2006/42/EC Annex IX 9.3, 9.4',
       }),
@@ -559,6 +559,74 @@ describe('Great Britain', () => {
     expect(
       decidingReason(regime({ intendedUsers: 'consumer', internetConnected: false }, 'gb-psti')).condition,
     ).toBe('connectable');
+  });
+});
+
+describe("each act's own documents: a certificate, declaration or marking of one act never satisfies another's", () => {
+  const evidenceOf = (id: string, route: string, overrides: AttributeValues = {}) =>
+    requiredEvidence(content.regimes.get(id)!, route, attributesOf(overrides), params);
+
+  it.each([
+    ['eu-md', 'annex-ix', 'ec-type-examination-certificate', 'Directive 2006/42/EC Annex IX'],
+    ['eu-md', 'annex-x', 'ec-quality-system-approval', 'Directive 2006/42/EC Annex X'],
+    ['eu-mr', 'B+C', 'type-examination-certificate', 'Regulation (EU) 2023/1230 Annex VII'],
+    ['eu-mr', 'H', 'quality-system-approval', 'Regulation (EU) 2023/1230 Annex IX'],
+    ['eu-mr', 'G', 'unit-verification-certificate', 'Regulation (EU) 2023/1230 Annex X'],
+    ['eu-emc', 'B+C', 'emc-type-examination-certificate', 'Directive 2014/30/EU Annex III'],
+    ['eu-red', 'B+C', 'radio-type-examination-certificate', 'Directive 2014/53/EU Annex III'],
+    ['eu-red', 'H', 'radio-quality-system-approval', 'Directive 2014/53/EU Annex IV'],
+    ['gb-smsr', 'annex-ix', 'uk-type-examination-certificate', 'SI 2008/1597 Sch. 2 Part 9'],
+    ['gb-smsr', 'annex-x', 'uk-quality-system-approval', 'SI 2008/1597 Sch. 2 Part 10'],
+    ['gb-emc', 'B+C', 'uk-emc-type-examination-certificate', 'SI 2016/1091'],
+    ['gb-rer', 'B+C', 'uk-radio-type-examination-certificate', 'SI 2017/1206'],
+    ['gb-rer', 'H', 'uk-radio-quality-system-approval', 'SI 2017/1206'],
+  ])('%s route %s names its own body decision, %s (%s)', (id, route, kind, citation) => {
+    expect(evidenceOf(id, route)['notified-body']).toEqual([kind]);
+    const entry = content.regimes
+      .get(id)!
+      .routes.find((r) => r.id === route)!
+      .evidence.find((e) => e.step === 'notified-body');
+    expect(entry?.citation).toContain(citation);
+  });
+
+  it('no two regimes name the same notified-body kind', () => {
+    const owners = new Map<string, string[]>();
+    for (const regime of content.regimes.values()) {
+      for (const route of regime.routes) {
+        for (const e of route.evidence.filter((x) => x.step === 'notified-body')) {
+          const list = owners.get(e.kind) ?? [];
+          if (!list.includes(regime.id)) owners.set(e.kind, [...list, regime.id]);
+        }
+      }
+    }
+    // fcc-grant serves both FCC regimes: one grant under one FCC ID covers the device.
+    expect([...owners].filter(([kind, regimes]) => regimes.length > 1 && kind !== 'fcc-grant')).toEqual([]);
+  });
+
+  it('GB regimes ask for the UK declaration and UKCA marking, EU regimes for the EU ones, US regimes for US labels', () => {
+    const mill = { placingOnMarket: AFTER };
+    expect(evidenceOf('gb-smsr', 'annex-viii', mill)).toMatchObject({
+      declaration: ['uk-declaration-of-conformity'],
+      'instructions-and-marking': ['instructions', 'ukca-marking-and-labels'],
+    });
+    expect(evidenceOf('gb-emc', 'A').declaration).toEqual(['uk-declaration-of-conformity']);
+    expect(evidenceOf('eu-mr', 'A', mill).declaration).toEqual(['declaration-of-conformity']);
+    expect(evidenceOf('eu-emc', 'A')['instructions-and-marking']).toContain('marking-and-labels');
+    expect(evidenceOf('us-fcc-15b', 'sdoc')['instructions-and-marking']).toContain('us-marking-and-labels');
+    expect(evidenceOf('us-nrtl', 'listing')['instructions-and-marking']).toContain('us-marking-and-labels');
+    for (const regime of content.regimes.values()) {
+      const kinds = regime.evidence.map((e) => e.kind);
+      if (regime.market === 'GB') {
+        expect(kinds).not.toContain('declaration-of-conformity');
+        expect(kinds).not.toContain('marking-and-labels');
+      } else expect(kinds.filter((k) => k.startsWith('uk'))).toEqual([]);
+    }
+  });
+
+  it('SMSR Sch. 2 Part 9 para 9.3: the UK type-examination certificate is reviewed every five years', () => {
+    expect(content.regimes.get('gb-smsr')!.validity).toEqual([
+      expect.objectContaining({ kind: 'uk-type-examination-certificate', years: 5 }),
+    ]);
   });
 });
 

@@ -162,6 +162,23 @@ describe('loading the rules', () => {
     ]);
   });
 
+  it("stops on a route naming no certificate where its shared workflow records the body's decision", () => {
+    const dir = contentWith({
+      'rules/regimes/eu.yaml': replace(
+        '          notified-body:\n            - kind: emc-type-examination-certificate\n              citation: Directive 2014/30/EU Annex III Part A\n',
+        '',
+      ),
+    });
+    expect(problemsOf(dir)).toEqual([
+      {
+        file: 'rules/regimes/eu.yaml',
+        path: 'regimes.eu-emc.routes.B+C.evidence',
+        message:
+          "route B+C of eu-emc requires no evidence at step 'notified-body', where workflow 'eu-type-examination' records the third party's decision: name the certificate, approval, grant or listing it issues",
+      },
+    ]);
+  });
+
   it('stops on a missing regime, an unknown regime id and an unknown rules file', () => {
     const dir = contentWith({
       'rules/regimes/eu.yaml': replace('  eu-rohs:\n', '  eu-roh:\n'),
