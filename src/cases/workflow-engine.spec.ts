@@ -45,7 +45,9 @@ function workflow(id: string): WorkflowDefinition {
 const REQUIRED: GuardFacts['required'] = Object.fromEntries(
   EVIDENCE_STEPS.map((s) => [s, [`required-for-${s}`]]),
 );
-const ACCEPTED = { satisfied: true, satisfiedBy: ['ev-1'] };
+/** When every path's case entered its current state, and when its evidence was accepted: after that. */
+const ENTERED = '2026-11-01T10:00:00.000Z';
+const ACCEPTED = { satisfied: true, satisfiedBy: ['ev-1'], latestAcceptedAt: '2026-11-02T10:00:00.000Z' };
 
 function everyKind(def: WorkflowDefinition): string[] {
   const kinds = new Set(Object.values(REQUIRED).flat());
@@ -72,12 +74,24 @@ function passingFacts(def: WorkflowDefinition, event: WorkflowEvent): GuardFacts
     required: REQUIRED,
     ...(event.signature ? { signature: { meaning: event.signature } } : {}),
     signatures: Object.fromEntries(everyMeaning(def).map((m) => [m, { current: true }])),
+    stateEnteredAt: ENTERED,
   };
 }
 
 /** Facts of a sender with the right role and nothing else. */
 function bareFacts(event: WorkflowEvent): GuardFacts {
-  return { roles: [event.roles[0]], evidence: {}, required: REQUIRED, signatures: {} };
+  return {
+    roles: [event.roles[0]],
+    evidence: {},
+    required: REQUIRED,
+    signatures: {},
+    stateEnteredAt: ENTERED,
+  };
+}
+
+/** True when the event's guard names evidenceAcceptedSince somewhere. */
+function sinceKinds(event: WorkflowEvent): boolean {
+  return JSON.stringify(event.guard ?? {}).includes('"evidenceAcceptedSince"');
 }
 
 function eventOf(def: WorkflowDefinition, state: string, type: string): WorkflowEvent {
@@ -380,9 +394,62 @@ describe('third-party decisions', () => {
     if (!path) throw new Error('no path');
     const at = path.state.machine.getPersistedSnapshot(path.state) as unknown as PersistedSnapshot;
     expect(step(def, at, { type: 'CERTIFICATE_ISSUED', facts }).blockedBy).toEqual([
-      'type-examination-certificate: nothing uploaded yet',
       'required-for-notified-body: nothing uploaded yet',
     ]);
+  });
+
+  it("take the certificate kind from the case's route, and only one accepted while waiting for the decision", () => {
+    const def = workflow('eu-type-examination');
+    const issued = eventOf(def, 'type_examination', 'CERTIFICATE_ISSUED');
+    const path = shortestPaths(def).find((p) => p.state.value === 'type_examination');
+    if (!path) throw new Error('no path');
+    const at = path.state.machine.getPersistedSnapshot(path.state) as unknown as PersistedSnapshot;
+    const older = {
+      ...passingFacts(def, issued),
+      evidence: {
+        'required-for-notified-body': { ...ACCEPTED, latestAcceptedAt: '2021-06-01T10:00:00.000Z' },
+      },
+    };
+    expect(step(def, at, { type: 'CERTIFICATE_ISSUED', facts: older }).blockedBy).toEqual([
+      'required-for-notified-body: no item accepted since this step began at 2026-11-01T10:00:00.000Z (the newest was accepted at 2021-06-01T10:00:00.000Z); upload the new decision and accept it',
+    ]);
+    expect(issued.guard).toEqual({
+      type: 'requiredEvidenceAcceptedSince',
+      params: { steps: ['notified-body'] },
+    });
+  });
+
+  it.each([
+    ['eu-type-examination', 'certificate_review'],
+    ['eu-md-annex-ix', 'certificate_review'],
+    ['gb-smsr-annex-ix', 'certificate_review'],
+    ['gb-type-examination', 'certificate_review'],
+    ['eu-unit-verification', 'unit_verification'],
+    ['us-nrtl-listing', 're_evaluation'],
+    ['us-fcc-certification', 'permissive_change'],
+    ['us-fcc-modular-host', 'permissive_change'],
+    ['us-nrtl-field-evaluation', 'field_evaluation'],
+  ])('%s: %s needs a decision accepted after the case entered it', (id, state) => {
+    const event = eventOf(workflow(id), state, 'CERTIFICATE_ISSUED');
+    expect(event.stepsSince.length > 0 || sinceKinds(event)).toBe(true);
+  });
+
+  it('every third-party decision in every workflow needs evidence accepted after the case entered the state', () => {
+    for (const def of WORKFLOWS) {
+      for (const state of Object.values(def.states)) {
+        const issued = state.events.find((e) => e.type === 'CERTIFICATE_ISSUED');
+        if (!issued) continue;
+        expect({
+          workflow: def.id,
+          state: state.name,
+          since: issued.stepsSince.length > 0 || sinceKinds(issued),
+        }).toEqual({
+          workflow: def.id,
+          state: state.name,
+          since: true,
+        });
+      }
+    }
   });
 
   it('a withdrawn NRTL listing suspends marking', () => {
