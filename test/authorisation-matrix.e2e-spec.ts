@@ -99,8 +99,8 @@ GET  /cases/{id}                     other        200  404  404  200  404  200  
 POST /cases/{id}/events              own          200  403  200  200  403  403  403  401
 POST /cases/{id}/events              other        200  403  404  200  403  403  403  401
 
-POST /variants/{id}/dossiers         own          202  403  202  202  404  404  404  401
-POST /variants/{id}/dossiers         other        202  403  404  202  404  202  404  401
+POST /variants/{id}/dossiers         own          202  403  202  202  403  403  403  401
+POST /variants/{id}/dossiers         other        202  403  404  202  403  403  403  401
 GET  /variants/{id}/dossiers         own          200  404  200  200  404  404  404  401
 GET  /variants/{id}/dossiers         other        200  404  404  200  404  200  404  401
 GET  /dossiers/{id}                  own          200  404  200  200  404  404  404  401

@@ -187,17 +187,58 @@ describe.each(DATABASE_KINDS)('dossiers on %s', (kind) => {
     execFileSync('unzip', ['-q', '-o', zip, '-d', extracted]);
     const hashes = files.map((name) => sha256(readFileSync(join(extracted, name))));
     expect(hashes.sort()).toEqual([...evidenceHashes].sort());
+
+    // Offline: the bundled audit records re-hash to the chain and end at the manifest's heads.
+    const manifest = JSON.parse(readFileSync(join(extracted, 'manifest.json'), 'utf8'));
+    for (const { stream, length, head } of manifest.auditStreams) {
+      const { events } = JSON.parse(
+        readFileSync(join(extracted, 'audit', `${stream.replace(':', '-')}.json`), 'utf8'),
+      );
+      expect(events).toHaveLength(length);
+      let prev = '0'.repeat(64);
+      for (const record of events) {
+        const rest = { ...record };
+        delete rest.hash;
+        expect(record.prevHash).toBe(prev);
+        expect(sha256(canonicalize(rest)!)).toBe(record.hash);
+        prev = record.hash;
+      }
+      expect(prev).toBe(head);
+    }
   });
 
   it('gives identical bytes when regenerated with nothing changed', async () => {
-    // Downloads are audited, so ask for the current state first, then render it twice.
     const first = await requestDossier({ market: 'EU' });
+    // Downloading is recorded in the variant's audit stream, but it is not what a dossier covers.
+    expect((await get(`/dossiers/${first.id}/pdf`, legal.token)).status).toBe(200);
+    expect((await requestDossier({ market: 'EU' })).id).toBe(first.id);
+
     const path = join(t.config.dataDir, 'dossiers', `${first.id}.pdf`);
     const before = readFileSync(path);
+    rmSync(path);
     const again = await requestDossier({ market: 'EU', regenerate: true });
     expect(again.id).toBe(first.id);
+    expect(again.completedAt).not.toBe(first.completedAt);
     expect(again.pdfSha256).toBe(first.pdfSha256);
     expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  it('renders a dossier asked for twice at once only once', async () => {
+    const ask = () =>
+      t.http
+        .post(`${API}/variants/${variantId}/dossiers`)
+        .set('Authorization', bearer(legal.token))
+        .send({ market: 'GB' });
+    const [a, b] = await Promise.all([ask(), ask()]);
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(a.body.id).toBe(b.body.id);
+    await requestDossier({ market: 'GB' });
+    const log = await json(`/audit/variant:${variantId}`, legal.token);
+    const requested = log.body.events.filter(
+      (e: { action: string; data: { dossierId: string } }) =>
+        e.action === 'dossier.requested' && e.data.dossierId === a.body.id,
+    );
+    expect(requested).toHaveLength(1);
   });
 
   it('shows the new audit head in the next dossier after a case event', async () => {
@@ -245,6 +286,12 @@ describe.each(DATABASE_KINDS)('dossiers on %s', (kind) => {
 
     const pdf = await get(`/dossiers/${dossierId}/pdf`, auditor.token);
     expect(pdf.status).toBe(200);
+    // Auditors only read: they download dossiers others generated.
+    const asks = await t.http
+      .post(`${API}/variants/${variantId}/dossiers`)
+      .set('Authorization', bearer(auditor.token))
+      .send({ market: 'EU' });
+    expect(asks.status).toBe(403);
     expect((await json(`/variants/${variantId}`, auditor.token)).status).toBe(200);
     expect((await json(`/cases/${caseId}`, auditor.token)).status).toBe(200);
     expect((await json(`/audit/variant:${variantId}/verify`, auditor.token)).body.valid).toBe(true);
@@ -277,9 +324,10 @@ describe.each(DATABASE_KINDS)('dossiers on %s', (kind) => {
       .set('Authorization', bearer(legal.token))
       .send({ market: 'XX' });
     expect(bad.status).toBe(400);
+    const stranger = await createActor(t, ['customiser'], 'Another workshop');
     const invisible = await t.http
       .post(`${API}/variants/${variantId}/dossiers`)
-      .set('Authorization', bearer(otherAuditor.token))
+      .set('Authorization', bearer(stranger.token))
       .send({ market: 'EU' });
     expect(invisible.status).toBe(404);
   });

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import type { EntityManager } from 'typeorm';
 import { assessApplicability } from '../applicability/applicability.js';
-import type { AuditRecord } from '../audit/audit-chain.js';
+import { GENESIS_HASH, type AuditRecord } from '../audit/audit-chain.js';
 import { AuditService } from '../audit/audit.service.js';
 import { AuthService } from '../auth/auth.service.js';
 import type { CaseDto } from '../cases/dto/case.dto.js';
@@ -217,7 +217,13 @@ export class DossierBuilder {
   ): Promise<{ stream: string; length: number; head: string; records: AuditRecord[] }> {
     const head = await this.audit.head(stream, em);
     const records = await this.audit.records(stream, head.length, em);
-    return { stream, length: head.length, head: head.head, records };
+    // Dossier activity at the end of a stream (requests, downloads) is not what a dossier
+    // documents: leaving it out keeps asking again, after a download, the same dossier. The
+    // covered part is still a verifiable prefix of the chain.
+    let length = records.length;
+    while (length > 0 && records[length - 1].action.startsWith('dossier.')) length--;
+    const covered = records.slice(0, length);
+    return { stream, length, head: length > 0 ? covered[length - 1].hash : GENESIS_HASH, records: covered };
   }
 
   private evidenceEntries(

@@ -25,15 +25,14 @@ export class DossierRepository {
 
   /** Inserts a new request, or resets an existing one to pending for re-rendering. */
   async upsertPending(tx: EntityManager, row: DossierEntity): Promise<void> {
-    const repository = tx.getRepository(DossierEntity);
-    if (await repository.existsBy({ id: row.id })) {
-      await repository.update(
+    // Two instances may ask for the same dossier at once: insert-or-ignore, then reset.
+    await tx.createQueryBuilder().insert().into(DossierEntity).values(row).orIgnore().execute();
+    await tx
+      .getRepository(DossierEntity)
+      .update(
         { id: row.id },
         { status: 'pending', reason: null, requestedBy: row.requestedBy, requestedAt: row.requestedAt },
       );
-    } else {
-      await repository.insert(row);
-    }
   }
 
   async complete(

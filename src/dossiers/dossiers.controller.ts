@@ -27,7 +27,7 @@ export class DossiersController {
   constructor(private readonly dossiers: DossiersService) {}
 
   @Post('variants/:id/dossiers')
-  @Roles('customiser', 'legal', 'auditor')
+  @Roles('customiser', 'legal')
   @HttpCode(202)
   @ApiOperation({
     summary: 'Generate the dossier of a variant for a market; rendering runs in the background',

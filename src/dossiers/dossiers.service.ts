@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
@@ -27,6 +27,12 @@ import type { DossierDto, DossierRequestedDto } from './dto/dossier.dto.js';
 import { DossierRenderer } from './pdf/dossier-renderer.js';
 
 export type DossierPart = 'pdf' | 'manifest' | 'bundle';
+
+/** A pending render older than this is taken to have died with its instance. */
+const STALE_RENDER_MS = 15 * 60 * 1000;
+
+/** Renders waiting or running at most; further requests answer 503 until the queue drains. */
+const MAX_QUEUED_RENDERS = 8;
 
 /**
  * Dossiers: the technical file of one variant for one market. A request reads one consistent
@@ -56,11 +62,17 @@ export class DossiersService implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     // A render cut off by a restart cannot be resumed from the same snapshot: say so, and remove
-    // the half-written file it left.
+    // the half-written file it left. On PostgreSQL other instances may be rendering right now, so
+    // only renders older than any real one are given up (a request for one re-renders it too).
+    const cutoff = this.db.kind === 'sqlite' ? Date.now() : Date.now() - STALE_RENDER_MS;
     for (const name of await readdir(this.dir)) {
-      if (name.endsWith('.partial')) await rm(join(this.dir, name), { force: true });
+      const path = join(this.dir, name);
+      if (!name.endsWith('.partial')) continue;
+      const modified = (await stat(path).catch(() => undefined))?.mtimeMs;
+      if (modified !== undefined && modified < cutoff) await rm(path, { force: true });
     }
     for (const row of await this.repository.listPending()) {
+      if (Date.parse(row.requestedAt) >= cutoff) continue;
       await this.db.write((tx) =>
         this.repository.complete(tx, row.id, {
           ...emptyResult(),
@@ -84,13 +96,31 @@ export class DossiersService implements OnApplicationBootstrap, OnApplicationShu
   ): Promise<DossierRequestedDto> {
     const visible = await this.variants.getVisible(principal, variantId);
     const built = await this.db.snapshot((em) => this.builder.build(principal, visible, market, em));
+    if (this.inFlight.has(built.id)) return { id: built.id, status: 'pending' };
     const existing = await this.repository.find(built.id);
-    if (existing && (existing.status === 'pending' || (existing.status === 'ready' && !regenerate))) {
+    const renderingElsewhere =
+      existing?.status === 'pending' && Date.now() - Date.parse(existing.requestedAt) < STALE_RENDER_MS;
+    if (existing && (renderingElsewhere || (existing.status === 'ready' && !regenerate))) {
       return { id: existing.id, status: existing.status };
     }
+    if (this.renderer.pending >= MAX_QUEUED_RENDERS) {
+      throw new AppError(
+        'UNAVAILABLE',
+        'Too many dossiers are being rendered right now; ask again in a minute.',
+        {},
+        { 'Retry-After': '60' },
+      );
+    }
     const now = nowIso();
-    await this.db.write((tx) =>
-      this.repository.upsertPending(tx, {
+    const started = await this.db.write(async (tx) => {
+      // One request at a time per variant (also across instances): a twin request that got here
+      // first has already started this render.
+      await this.audit.lock(tx, `variant:${variantId}`);
+      const current = await this.repository.find(built.id, tx);
+      if (current?.status === 'pending' && Date.now() - Date.parse(current.requestedAt) < STALE_RENDER_MS)
+        return false;
+      if (current?.status === 'ready' && !regenerate) return false;
+      await this.repository.upsertPending(tx, {
         id: built.id,
         variantId,
         market,
@@ -100,8 +130,16 @@ export class DossiersService implements OnApplicationBootstrap, OnApplicationShu
         requestedBy: principal.userId,
         requestedAt: now,
         completedAt: null,
-      }),
-    );
+      });
+      await this.audit.append(tx, `variant:${variantId}`, auditActor(principal), 'dossier.requested', {
+        dossierId: built.id,
+        market,
+        regenerate,
+      });
+      return true;
+    });
+    if (!started)
+      return { id: built.id, status: (await this.repository.find(built.id))?.status ?? 'pending' };
     const job = this.render(built).finally(() => this.inFlight.delete(built.id));
     this.inFlight.set(built.id, job);
     return { id: built.id, status: 'pending' };
@@ -197,19 +235,29 @@ export class DossiersService implements OnApplicationBootstrap, OnApplicationShu
       case 'manifest':
         return { row, stream: Buffer.from(row.manifest, 'utf8') };
       case 'bundle':
-        return { row, stream: this.bundle(row) };
+        return { row, stream: await this.bundle(row) };
     }
   }
 
-  /** A zip of the PDF, the manifest and every evidence file, streamed (deterministic timestamps). */
-  private bundle(row: DossierEntity): Readable {
+  /**
+   * A zip of the PDF, the manifest, every evidence file and the covered audit records
+   * (`audit/<stream>.json`, as GET /audit/{stream} answers), so the whole dossier can be checked
+   * offline. Streamed, with the dossier's date as every entry's time.
+   */
+  private async bundle(row: DossierEntity): Promise<Readable> {
     const manifest = JSON.parse(row.manifest ?? '{}') as {
       evidence?: { sha256: string; kind: string; originalName: string }[];
+      auditStreams?: { stream: string; length: number }[];
     };
     const zip = new yazl.ZipFile();
     const mtime = new Date(row.date ?? 0);
     zip.addFile(this.pdfPath(row.id), 'dossier.pdf', { mtime, compress: false });
     zip.addBuffer(Buffer.from(row.manifest ?? '', 'utf8'), 'manifest.json', { mtime });
+    for (const { stream, length } of manifest.auditStreams ?? []) {
+      const events = await this.audit.records(stream, length);
+      const name = `audit/${stream.replace(':', '-')}.json`;
+      zip.addBuffer(Buffer.from(`${JSON.stringify({ stream, events }, null, 2)}\n`, 'utf8'), name, { mtime });
+    }
     for (const { sha256: hash, name } of bundleNames(manifest.evidence ?? [])) {
       zip.addReadStream(this.evidence.blobs.read(hash), name, { mtime });
     }

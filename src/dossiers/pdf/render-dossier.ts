@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import PDFDocument from 'pdfkit';
@@ -28,8 +29,10 @@ export interface RenderResult {
 }
 
 /**
- * Renders the dossier to `outputPath`: written next to it as `<outputPath>.partial`, fsynced and
- * renamed, so the path never holds a half-written PDF. The same model gives the same bytes.
+ * Renders the dossier to `outputPath`: written next to it as `<outputPath>.<pid>.<random>.partial`
+ * (unique, so instances sharing the folder never write the same file), fsynced, renamed and the
+ * folder fsynced, so the path never holds a half-written PDF and a finished one survives a power
+ * loss. The same model gives the same bytes.
  * CPU-bound and synchronous in between: call it from a worker (`DossierRenderer`), not on the
  * request path.
  */
@@ -38,7 +41,7 @@ export async function renderDossier(model: DossierModel, outputPath: string): Pr
   const measurer = createMeasurer();
   const plan = layoutDocument(document, measurer, measuringSurface);
 
-  const partial = `${outputPath}.partial`;
+  const partial = `${outputPath}.${process.pid}.${randomBytes(4).toString('hex')}.partial`;
   const file = new HashingFile(partial);
   try {
     const pdf = new PDFDocument({
@@ -75,6 +78,7 @@ export async function renderDossier(model: DossierModel, outputPath: string): Pr
     await ended;
     const result = { pages: drawn.pages, ...file.finish() };
     renameSync(partial, outputPath);
+    syncDirectory(dirname(outputPath));
     return result;
   } catch (error) {
     file.abandon();
@@ -226,6 +230,15 @@ export function forgetGlyphLayouts(pdf: PDFKit.PDFDocument): number {
 }
 
 /** Writes in 64 KiB blocks with synchronous writes (we are off the event loop), hashing as it goes. */
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 class HashingFile {
   private readonly fd: number;
   private readonly hash = createHash('sha256');
