@@ -214,6 +214,9 @@ describe('Regulation (EU) 2023/1230 Art. 25: routes', () => {
     const r = regime(overrides, 'eu-mr');
     expect(routeIds(r)).toEqual(['A']);
     expect(r.routes[0].reasons[1].citation).toMatch(/Art\. 11, 22/);
+    // Its own workflow: declaration of incorporation, no CE marking under the Regulation.
+    expect(r.routes[0].workflow).toBe('eu-mr-partly-completed');
+    expect(regime({ placingOnMarket: AFTER }, 'eu-mr').routes[0].workflow).toBe('eu-module-a');
     const evidence = requiredEvidence(content.regimes.get('eu-mr')!, 'A', attributesOf(overrides), params);
     expect(evidence.declaration).toEqual(['declaration-of-incorporation']);
     expect(evidence['instructions-and-marking']).toEqual(['assembly-instructions']);
@@ -271,6 +274,16 @@ describe('Directive 2006/42/EC Art. 12: routes before 20 Jan 2027', () => {
     const r = regime({ kind: 'partly-completed-machinery', machineryAnnexI: 'B-1' }, 'eu-md');
     expect(routeIds(r)).toEqual(['annex-viii']);
     expect(r.routes[0].reasons[1].citation).toMatch(/Art\. 13/);
+    expect(r.routes[0].workflow).toBe('eu-md-partly-completed');
+    const evidence = requiredEvidence(
+      content.regimes.get('eu-md')!,
+      'annex-viii',
+      attributesOf({ kind: 'partly-completed-machinery' }),
+      params,
+    );
+    expect(evidence.declaration).toEqual(['declaration-of-incorporation']);
+    expect(evidence['instructions-and-marking']).toEqual(['assembly-instructions']);
+    expect(evidence['technical-file']).not.toContain('production-control-records');
   });
 
   it('Annex IX 9.3: the EC type-examination certificate is reviewed every five years', () => {
@@ -516,6 +529,23 @@ describe('Great Britain', () => {
     expect(routeIds(r)).toEqual(['annex-ix', 'annex-x']);
     expect(r.notifiedBodyRequired).toBe(true);
     expect(r.routes.map((x) => x.workflow)).toEqual(['gb-smsr-annex-ix', 'gb-smsr-annex-x']);
+  });
+
+  it('SMSR 2008 reg. 8: partly completed machinery gets a UK declaration of incorporation on its own workflow', () => {
+    const overrides = { kind: 'partly-completed-machinery', machineryAnnexI: 'B-1' };
+    const r = regime(overrides, 'gb-smsr');
+    expect(routeIds(r)).toEqual(['annex-viii']);
+    expect(r.routes[0]).toMatchObject({ notifiedBody: false, workflow: 'gb-smsr-partly-completed' });
+    expect(r.routes[0].reasons[1].citation).toMatch(/SI 2008\/1597 reg\. 8/);
+    const evidence = requiredEvidence(
+      content.regimes.get('gb-smsr')!,
+      'annex-viii',
+      attributesOf(overrides),
+      params,
+    );
+    expect(evidence.declaration).toEqual(['uk-declaration-of-incorporation']);
+    expect(evidence['instructions-and-marking']).toEqual(['assembly-instructions']);
+    expect(regime({}, 'gb-smsr').routes[0].workflow).toBe('gb-smsr-annex-viii');
   });
 
   it('EESR 2016 (mirror of LVD Art. 1): applies to 230 V electrical equipment, not to machinery', () => {

@@ -245,7 +245,9 @@ function routeAssessment(
       id: route.id,
       title: route.title,
       notifiedBody: route.notifiedBody,
-      workflow: route.workflow,
+      // The ground that allows the route may run it on its own workflow (e.g. partly completed machinery).
+      workflow:
+        (allowed && grounds.length > 0 ? route.grounds[outcome].workflow : undefined) ?? route.workflow,
       reasons: Object.freeze(reasons) as Reason[],
     }),
   };

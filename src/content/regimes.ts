@@ -72,6 +72,12 @@ export interface RuleCondition {
 export interface RouteGround {
   id: string;
   conditions: RuleCondition[];
+  /**
+   * The workflow that runs the route when this ground allows it, when it is not the route's own
+   * (`groundWorkflows`): e.g. partly completed machinery, which the law lets through the same
+   * route id but which ends in a declaration of incorporation instead of CE marking.
+   */
+  workflow?: string;
 }
 
 export interface EvidenceRequirement {
@@ -90,7 +96,7 @@ export interface Route {
   basis: string;
   /** Needs a notified body (EU), approved body (GB), TCB or NRTL (US). */
   notifiedBody: boolean;
-  /** Id of the workflow that runs it (workflows/). */
+  /** Id of the workflow that runs it (workflows/), unless the ground that allows it names another. */
   workflow: string;
   /** Allowed when any ground holds; no grounds = always allowed when the regime applies. */
   grounds: RouteGround[];
@@ -137,7 +143,16 @@ const REGIME_KEYS = [
   'validity',
   'notes',
 ];
-const ROUTE_KEYS = ['title', 'citation', 'basis', 'notifiedBody', 'workflow', 'allowedWhen', 'evidence'];
+const ROUTE_KEYS = [
+  'title',
+  'citation',
+  'basis',
+  'notifiedBody',
+  'workflow',
+  'groundWorkflows',
+  'allowedWhen',
+  'evidence',
+];
 const CONDITION_KEYS = ['when', 'citation', 'holds', 'fails', 'confidence'];
 const VALIDITY_KEYS = ['years', 'parameter', 'meaning', 'citation', 'confidence'];
 const EVIDENCE_ENTRY_KEYS = ['kind', 'when', 'citation'];
@@ -352,6 +367,27 @@ function readRoute(
       grounds.push({ id: groundId, conditions });
     }
   }
+  if (spec.groundWorkflows !== undefined) {
+    const map = objectAt(p, `${path}.groundWorkflows`, spec.groundWorkflows);
+    for (const [groundId, value] of Object.entries(map ?? {})) {
+      const entryPath = `${path}.groundWorkflows.${groundId}`;
+      const ground = grounds.find((g) => g.id === groundId);
+      const id = stringAt(p, entryPath, value);
+      if (!ground) {
+        p.add(
+          entryPath,
+          `'${groundId}' is not a ground of this route's allowedWhen${didYouMean(
+            groundId,
+            grounds.map((g) => g.id),
+          )}`,
+        );
+      } else if (id !== undefined && !ID.test(id)) {
+        p.add(entryPath, 'workflow ids are lower-case words joined by hyphens');
+      } else if (id !== undefined) {
+        ground.workflow = id;
+      }
+    }
+  }
   const route = {
     title: stringAt(p, `${path}.title`, spec.title),
     citation: stringAt(p, `${path}.citation`, spec.citation),
@@ -560,31 +596,47 @@ export function checkRouteWorkflows(
   for (const regime of content.regimes.values()) {
     for (const route of regime.routes) {
       const p = problems.forFile(route.location.file);
-      const workflow = workflows.get(route.workflow);
-      if (!workflow) {
-        p.add(
-          `${route.location.path}.workflow`,
-          `route ${route.id} of ${regime.id} names workflow '${route.workflow}', which does not exist${didYouMean(route.workflow, workflows.keys())}`,
-        );
-        continue;
-      }
       const steps = new Set([...regime.evidence, ...route.evidence].map((r) => r.step));
-      for (const step of workflow.decisionSteps ?? []) {
-        if (!steps.has(step)) {
+      const runs = [
+        { id: route.workflow, path: `${route.location.path}.workflow`, by: '' },
+        ...route.grounds.flatMap((g) =>
+          g.workflow
+            ? [
+                {
+                  id: g.workflow,
+                  path: `${route.location.path}.groundWorkflows.${g.id}`,
+                  by: ` (ground ${g.id})`,
+                },
+              ]
+            : [],
+        ),
+      ];
+      for (const run of runs) {
+        const workflow = workflows.get(run.id);
+        if (!workflow) {
           p.add(
-            `${route.location.path}.evidence`,
-            `route ${route.id} of ${regime.id} requires no evidence at step '${step}', where workflow '${route.workflow}' records the third party's decision: name the certificate, approval, grant or listing it issues`,
+            run.path,
+            `route ${route.id} of ${regime.id}${run.by} names workflow '${run.id}', which does not exist${didYouMean(run.id, workflows.keys())}`,
           );
+          continue;
         }
-      }
-      const checked = workflow.evidenceSteps;
-      if (!checked) continue;
-      for (const step of EVIDENCE_STEPS) {
-        if (steps.has(step) && !checked.includes(step)) {
-          p.add(
-            `${route.location.path}.workflow`,
-            `route ${route.id} of ${regime.id} requires evidence at step '${step}', which workflow '${route.workflow}' never checks`,
-          );
+        for (const step of workflow.decisionSteps ?? []) {
+          if (!steps.has(step)) {
+            p.add(
+              `${route.location.path}.evidence`,
+              `route ${route.id} of ${regime.id} requires no evidence at step '${step}', where workflow '${run.id}' records the third party's decision: name the certificate, approval, grant or listing it issues`,
+            );
+          }
+        }
+        const checked = workflow.evidenceSteps;
+        if (!checked) continue;
+        for (const step of EVIDENCE_STEPS) {
+          if (steps.has(step) && !checked.includes(step)) {
+            p.add(
+              run.path,
+              `route ${route.id} of ${regime.id}${run.by} requires evidence at step '${step}', which workflow '${run.id}' never checks`,
+            );
+          }
         }
       }
     }

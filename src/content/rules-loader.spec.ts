@@ -179,6 +179,31 @@ describe('loading the rules', () => {
     ]);
   });
 
+  it('stops on a ground workflow that names no ground, or a workflow that does not exist', () => {
+    const dir = contentWith({
+      'rules/regimes/eu.yaml': replace(
+        '          partly-completed: eu-mr-partly-completed\n',
+        '          partly-complete: eu-mr-partly-completed\n          not-listed: eu-mr-module-a\n',
+      ),
+    });
+    expect(problemsOf(dir)).toEqual([
+      {
+        file: 'rules/regimes/eu.yaml',
+        path: 'regimes.eu-mr.routes.A.groundWorkflows.partly-complete',
+        message: expect.stringMatching(
+          /^'partly-complete' is not a ground of this route's allowedWhen \(did you mean 'partly-completed'\?\)/,
+        ),
+      },
+      {
+        file: 'rules/regimes/eu.yaml',
+        path: 'regimes.eu-mr.routes.A.groundWorkflows.not-listed',
+        message: expect.stringMatching(
+          /^route A of eu-mr \(ground not-listed\) names workflow 'eu-mr-module-a', which does not exist/,
+        ),
+      },
+    ]);
+  });
+
   it('stops on a missing regime, an unknown regime id and an unknown rules file', () => {
     const dir = contentWith({
       'rules/regimes/eu.yaml': replace('  eu-rohs:\n', '  eu-roh:\n'),

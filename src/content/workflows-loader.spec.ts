@@ -133,7 +133,7 @@ describe('shipped workflows', () => {
     let problems: ContentProblem[] = [];
     try {
       const loaded = loadContent(REPO);
-      expect(loaded.workflows.size).toBe(20);
+      expect(loaded.workflows.size).toBe(23);
     } catch (error) {
       if (!(error instanceof ContentError)) throw error;
       problems = error.problems;
@@ -147,7 +147,9 @@ describe('shipped workflows', () => {
       'eu-md-annex-ix',
       'eu-md-annex-viii',
       'eu-md-annex-x',
+      'eu-md-partly-completed',
       'eu-module-a',
+      'eu-mr-partly-completed',
       'eu-type-examination',
       'eu-unit-verification',
       'gb-full-quality-assurance',
@@ -156,6 +158,7 @@ describe('shipped workflows', () => {
       'gb-smsr-annex-ix',
       'gb-smsr-annex-viii',
       'gb-smsr-annex-x',
+      'gb-smsr-partly-completed',
       'gb-type-examination',
       'gb-unit-verification',
       'us-fcc-certification',
@@ -198,7 +201,15 @@ describe('shipped workflows', () => {
       'technical-file',
     ];
     const covered = Object.fromEntries([...content.workflows.values()].map((w) => [w.id, w.evidenceSteps]));
-    for (const id of ['eu-module-a', 'gb-module-a', 'eu-md-annex-viii', 'gb-smsr-annex-viii']) {
+    for (const id of [
+      'eu-module-a',
+      'gb-module-a',
+      'eu-md-annex-viii',
+      'gb-smsr-annex-viii',
+      'eu-mr-partly-completed',
+      'eu-md-partly-completed',
+      'gb-smsr-partly-completed',
+    ]) {
       expect(covered[id]).toEqual([...all, 'declaration']);
     }
     for (const id of Object.keys(covered).filter((i) =>
