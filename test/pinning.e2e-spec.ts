@@ -54,6 +54,19 @@ describe('workflow pinning across a content update', () => {
     expect(running.status).toBe(200);
     expect(running.body.workflow).toEqual(pinned);
     expect(running.body.allowedEvents.map((e: { type: string }) => e.type)).toEqual(['COMPLETE_SCOPING']);
+    // The pinned version stays available, to draw the procedure the case follows.
+    const old = await t.http
+      .get(`${API}/workflows/eu-module-a?hash=${pinned.hash}`)
+      .set('Authorization', admin);
+    expect(old.status).toBe(200);
+    expect(old.body).toMatchObject({ version: pinned.version, hash: pinned.hash });
+    expect(JSON.stringify(old.body.config)).toContain('COMPLETE_SCOPING');
+    const shipped = await t.http.get(`${API}/workflows/eu-module-a`).set('Authorization', admin);
+    expect(shipped.body.version).toBe(pinned.version + 1);
+    const unknown = await t.http
+      .get(`${API}/workflows/eu-module-a?hash=${'0'.repeat(64)}`)
+      .set('Authorization', admin);
+    expect(unknown.status).toBe(404);
 
     const fresh = await t.http
       .post(`${API}/variants/${variantId}/cases`)

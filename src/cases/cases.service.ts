@@ -385,6 +385,27 @@ export class CasesService {
     };
   }
 
+  /**
+   * A workflow as shipped now, or, with `hash`, the version a case pinned (served so a client
+   * shows a running case the procedure it actually follows). 404 when there is no such version.
+   */
+  async workflowDefinition(id: string, hash?: string): Promise<WorkflowDefinition> {
+    const current = this.content.content.workflows.get(id);
+    if (current && (hash === undefined || current.hash === hash)) return current;
+    if (hash !== undefined) {
+      const cached = this.pinned.get(hash);
+      if (cached?.id === id) return cached;
+      const stored = await this.repository.findPinned(hash);
+      if (stored && stored.workflowId === id) {
+        const { config, file } = JSON.parse(stored.definition) as { config: unknown; file: string };
+        const definition = definitionFromConfig(config, { file, hash });
+        this.pinned.set(hash, definition);
+        return definition;
+      }
+    }
+    throw AppError.notFound('workflow', hash ? `${id} version ${hash}` : id);
+  }
+
   /** The workflow definition the case pinned (rebuilt from the stored config once per hash). */
   private async definition(row: CaseEntity, em?: EntityManager): Promise<WorkflowDefinition> {
     const cached = this.pinned.get(row.workflowHash);

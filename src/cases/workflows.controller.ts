@@ -7,10 +7,10 @@ import {
   ApiPropertyOptional,
   ApiTags,
 } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 import type { Response } from 'express';
-import { AppError } from '../common/app-error.js';
 import { ContentService } from '../content/content.service.js';
+import { CasesService } from './cases.service.js';
 import { toMermaid } from '../content/workflow-mermaid.js';
 
 export class WorkflowQuery {
@@ -18,6 +18,14 @@ export class WorkflowQuery {
   @IsOptional()
   @IsIn(['json', 'mermaid'])
   format?: 'json' | 'mermaid';
+
+  @ApiPropertyOptional({
+    description: 'a version a case pinned (its workflow.hash); default: the version shipped now',
+    pattern: '^[0-9a-f]{64}$',
+  })
+  @IsOptional()
+  @Matches(/^[0-9a-f]{64}$/, { message: 'hash must be a SHA-256 in lowercase hex' })
+  hash?: string;
 }
 
 export class WorkflowDto {
@@ -37,20 +45,22 @@ export class WorkflowDto {
 @ApiBearerAuth()
 @Controller('workflows')
 export class WorkflowsController {
-  constructor(private readonly content: ContentService) {}
+  constructor(
+    private readonly content: ContentService,
+    private readonly cases: CasesService,
+  ) {}
 
   @Get(':id')
   @ApiOperation({
     summary: 'A workflow definition as JSON, or as a Mermaid state diagram with ?format=mermaid',
   })
   @ApiOkResponse({ type: WorkflowDto })
-  get(
+  async get(
     @Param('id') id: string,
     @Query() query: WorkflowQuery,
     @Res({ passthrough: true }) res: Response,
-  ): WorkflowDto | string {
-    const definition = this.content.content.workflows.get(id);
-    if (!definition) throw AppError.notFound('workflow', id);
+  ): Promise<WorkflowDto | string> {
+    const definition = await this.cases.workflowDefinition(id, query.hash);
     if (query.format === 'mermaid') {
       res.type('text/vnd.mermaid; charset=utf-8');
       return toMermaid(definition);
