@@ -46,6 +46,10 @@ POST /organisations                  -            201  403  403  403  403  403  
 GET  /organisations                  -            200  403  403  403  403  403  403  401
 POST /users                          -            201  403  403  403  403  403  403  401
 GET  /users                          -            200  403  403  403  403  403  403  401
+GET  /users/{id}/tokens              own          200  403  403  403  403  403  403  401
+GET  /users/{id}/tokens              other        200  403  403  403  403  403  403  401
+DELETE /users/{id}/tokens/{tokenId}  own          204  403  403  403  403  403  403  401
+DELETE /users/{id}/tokens/{tokenId}  other        204  403  403  403  403  403  403  401
 POST /users/{id}/tokens              own          201  403  403  403  403  403  403  401
 POST /users/{id}/tokens              other        201  403  403  403  403  403  403  401
 
@@ -172,7 +176,7 @@ const CELLS = parseMatrix(MATRIX);
 
 /** What one cell sends. `id` is the id in the path, replaced by an unknown one for the 404 twin. */
 interface Call {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   id?: string;
   body?: Record<string, unknown>;
@@ -255,6 +259,17 @@ describe.each(DATABASE_KINDS)('authorisation matrix on %s', (kind) => {
       },
     }),
     'GET /users': async () => ({ method: 'GET', path: '/users' }),
+    'GET /users/{id}/tokens': async (o) => ({
+      method: 'GET',
+      path: `/users/${users[org(o)]}/tokens`,
+      id: users[org(o)],
+    }),
+    'DELETE /users/{id}/tokens/{tokenId}': async (o) => {
+      // Every cell revokes a token of its own, so a refused cell never finds one already gone.
+      const user = users[org(o)];
+      const token = await post(`/users/${user}/tokens`, t.adminToken, {});
+      return { method: 'DELETE', path: `/users/${user}/tokens/${token.body.id}`, id: user };
+    },
     'POST /users/{id}/tokens': async (o) => ({
       method: 'POST',
       path: `/users/${users[org(o)]}/tokens`,
@@ -343,7 +358,13 @@ describe.each(DATABASE_KINDS)('authorisation matrix on %s', (kind) => {
 
   function send(call: Call, role: Role, path = call.path) {
     const token = role === 'none' ? undefined : actors[role].token;
-    let req = call.method === 'GET' ? t.http.get(`${API}${path}`) : t.http.post(`${API}${path}`);
+    const url = `${API}${path}`;
+    let req =
+      call.method === 'GET'
+        ? t.http.get(url)
+        : call.method === 'DELETE'
+          ? t.http.delete(url)
+          : t.http.post(url);
     if (token) req = req.set('Authorization', bearer(token));
     if (call.upload) {
       return req

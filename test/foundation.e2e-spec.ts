@@ -76,6 +76,33 @@ describe.each(DATABASE_KINDS)('foundation on %s', (kind) => {
     expectProblem(dup, 409);
   });
 
+  it('lets an admin revoke a token; it then authenticates nobody', async () => {
+    const extra = await t.http
+      .post(`${API}/users/${workshopB.userId}/tokens`)
+      .set('Authorization', bearer(t.adminToken));
+    expect(extra.status).toBe(201);
+    expect((await t.http.get(`${API}/me`).set('Authorization', bearer(extra.body.token))).status).toBe(200);
+    const revoke = await t.http
+      .delete(`${API}/users/${workshopB.userId}/tokens/${extra.body.id}`)
+      .set('Authorization', bearer(t.adminToken));
+    expect(revoke.status).toBe(204);
+    expectProblem(await t.http.get(`${API}/me`).set('Authorization', bearer(extra.body.token)), 401);
+    expect((await t.http.get(`${API}/me`).set('Authorization', bearer(workshopB.token))).status).toBe(200);
+    const tokens = await t.http
+      .get(`${API}/users/${workshopB.userId}/tokens`)
+      .set('Authorization', bearer(t.adminToken));
+    expect(tokens.body.find((k: { id: string }) => k.id === extra.body.id).revokedAt).toEqual(
+      expect.any(String),
+    );
+    expect(JSON.stringify(tokens.body)).not.toContain(extra.body.token);
+    expectProblem(
+      await t.http
+        .delete(`${API}/users/${workshopB.userId}/tokens/nope`)
+        .set('Authorization', bearer(t.adminToken)),
+      404,
+    );
+  });
+
   it('creates, lists and gets products (maintainers only create)', async () => {
     expectProblem(
       await t.http.post(`${API}/products`).set('Authorization', bearer(workshopA.token)).send(MILL),

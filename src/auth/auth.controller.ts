@@ -1,5 +1,11 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, Roles, type Principal } from '../common/principal.js';
 import { IdParam } from '../common/validation.js';
 import { AuthService } from './auth.service.js';
@@ -9,6 +15,7 @@ import {
   MeDto,
   OrganisationDto,
   TokenDto,
+  TokenInfoDto,
   UserDto,
 } from './dto/auth.dto.js';
 
@@ -57,6 +64,25 @@ export class AuthController {
   @ApiOkResponse({ type: [UserDto] })
   listUsers(): Promise<UserDto[]> {
     return this.auth.listUsers();
+  }
+
+  @Get('users/:id/tokens')
+  @Roles('admin')
+  @ApiOkResponse({ type: [TokenInfoDto] })
+  listTokens(@IdParam() id: string): Promise<TokenInfoDto[]> {
+    return this.auth.listTokens(id);
+  }
+
+  @Delete('users/:id/tokens/:tokenId')
+  @Roles('admin')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'the token authenticates nobody any more' })
+  async revokeToken(
+    @CurrentPrincipal() p: Principal,
+    @IdParam() id: string,
+    @Param('tokenId') tokenId: string,
+  ): Promise<void> {
+    await this.auth.revokeToken(p, id, tokenId);
   }
 
   @Post('users/:id/tokens')

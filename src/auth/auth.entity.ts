@@ -58,4 +58,8 @@ export class TokenEntity {
 
   @Column({ name: 'created_at', type: 'varchar', length: 24 })
   createdAt: string;
+
+  /** Set once when an admin revokes the token; it then authenticates nobody. */
+  @Column({ name: 'revoked_at', type: 'varchar', length: 24, nullable: true })
+  revokedAt: string | null;
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { IsNull, type EntityManager } from 'typeorm';
 import { RowCache } from '../common/row-cache.js';
 import { Database } from '../database/database.js';
 import { OrganisationEntity, TokenEntity, UserEntity } from './auth.entity.js';
@@ -13,10 +13,11 @@ export interface TokenWithOwner {
 @Injectable()
 export class AuthRepository {
   /**
-   * Tokens, users and organisations are never updated or deleted (there is no endpoint for it),
-   * so a token's owner, once read, is answered from memory on every later request.
+   * A token's owner, once read, is answered from memory: users and organisations are never
+   * updated; a token can be revoked, which drops it here at once and on other instances within
+   * a minute.
    */
-  private readonly owners = new RowCache<TokenWithOwner>();
+  private readonly owners = new RowCache<TokenWithOwner>(10_000, 60_000);
 
   constructor(private readonly db: Database) {}
 
@@ -57,6 +58,28 @@ export class AuthRepository {
 
   async listUsers(): Promise<UserEntity[]> {
     return this.db.reader.getRepository(UserEntity).find({ order: { email: 'ASC' } });
+  }
+
+  async findToken(id: string, em: EntityManager = this.db.reader): Promise<TokenEntity | null> {
+    return em.getRepository(TokenEntity).findOneBy({ id });
+  }
+
+  async listTokens(userId: string): Promise<TokenEntity[]> {
+    return this.db.reader
+      .getRepository(TokenEntity)
+      .find({ where: { userId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  /** Marks a token revoked (once); false when it was already. */
+  async revokeToken(tx: EntityManager, id: string, at: string): Promise<boolean> {
+    const result = await tx.getRepository(TokenEntity).update({ id, revokedAt: IsNull() }, { revokedAt: at });
+    this.owners.delete(id);
+    return (result.affected ?? 0) === 1;
+  }
+
+  /** Forgets a cached token owner (after the token changed). */
+  forgetToken(id: string): void {
+    this.owners.delete(id);
   }
 
   async insertToken(tx: EntityManager, token: TokenEntity): Promise<void> {

@@ -35,7 +35,8 @@ export class AuthService {
     const parsed = parseToken(token);
     if (!parsed) return undefined;
     const found = await this.repository.findTokenWithOwner(parsed.id);
-    if (!found || !secretMatches(parsed.secret, found.token.secretSha256)) return undefined;
+    if (!found || !secretMatches(parsed.secret, found.token.secretSha256) || found.token.revokedAt)
+      return undefined;
     return {
       userId: found.user.id,
       name: found.user.name,
@@ -143,6 +144,7 @@ export class AuthService {
         userId,
         secretSha256: issued.secretSha256,
         createdAt: nowIso(),
+        revokedAt: null,
       });
       await this.audit.append(
         tx,
@@ -156,6 +158,41 @@ export class AuthService {
       );
     });
     return { id: issued.id, token: issued.token };
+  }
+
+  /** The user's tokens (ids and dates only; secrets are never stored). */
+  async listTokens(userId: string): Promise<{ id: string; createdAt: string; revokedAt: string | null }[]> {
+    if (!(await this.repository.findUser(userId))) throw AppError.notFound('user', userId);
+    return (await this.repository.listTokens(userId)).map(({ id, createdAt, revokedAt }) => ({
+      id,
+      createdAt,
+      revokedAt,
+    }));
+  }
+
+  /**
+   * Revokes a token: from now on it authenticates nobody (on other instances within a minute,
+   * the time they keep a token's owner in memory).
+   */
+  async revokeToken(principal: Principal, userId: string, tokenId: string): Promise<void> {
+    const user = await this.repository.findUser(userId);
+    const token = await this.repository.findToken(tokenId);
+    if (!user || !token || token.userId !== userId) throw AppError.notFound('token', tokenId);
+    if (token.revokedAt) return;
+    await this.db.write(async (tx) => {
+      if (!(await this.repository.revokeToken(tx, tokenId, nowIso()))) return;
+      await this.audit.append(
+        tx,
+        `organisation:${user.organisationId}`,
+        auditActor(principal),
+        'token.revoked',
+        {
+          userId,
+          tokenId,
+        },
+      );
+    });
+    this.repository.forgetToken(tokenId);
   }
 
   /**
@@ -189,6 +226,7 @@ export class AuthService {
           userId: user.id,
           secretSha256: issued.secretSha256,
           createdAt: now,
+          revokedAt: null,
         });
         const actor = { id: user.id, name: user.name, role: 'admin', org: organisation.id };
         await this.audit.append(tx, `organisation:${organisation.id}`, actor, 'installation.bootstrapped', {

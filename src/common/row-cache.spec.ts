@@ -20,6 +20,16 @@ describe('row cache', () => {
     expect(await cache.through('x', async () => 'found later')).toBe('found later');
   });
 
+  it('forgets a row after its time to live', () => {
+    let now = 0;
+    const cache = new RowCache<string>(10, 1000, () => now);
+    cache.set('token', 'owner');
+    now = 999;
+    expect(cache.get('token')).toBe('owner');
+    now = 1000;
+    expect(cache.get('token')).toBeUndefined();
+  });
+
   it('drops the least recently used beyond its capacity', () => {
     const cache = new RowCache<number>(2);
     cache.set('a', 1);

@@ -1,28 +1,32 @@
 /**
- * A bounded cache of rows that never change once written (products, variants, users' tokens:
- * certflow has no endpoint that updates them). Because the rows are immutable, a cached copy is
- * right on every service instance without invalidation. The least recently used entries beyond
- * `capacity` are dropped. If an update endpoint is ever added for such a row, its write must
- * `delete` the entry (and other instances must not cache it).
+ * A bounded cache of rows read by id. Used for rows that never change once written (products,
+ * variants: certflow has no endpoint that updates them), where a cached copy is right on every
+ * service instance without invalidation, and, with `ttlMs`, for rows that rarely change (a token
+ * can be revoked): the instance that changes one drops its copy, other instances notice within
+ * `ttlMs`. The least recently used entries beyond `capacity` are dropped.
  */
 export class RowCache<T> {
-  private readonly rows = new Map<string, T>();
+  private readonly rows = new Map<string, { row: T; until: number }>();
 
-  constructor(private readonly capacity = 10_000) {}
+  constructor(
+    private readonly capacity = 10_000,
+    private readonly ttlMs = Number.POSITIVE_INFINITY,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   get(key: string): T | undefined {
-    const row = this.rows.get(key);
-    if (row !== undefined) {
-      // Map keeps insertion order: re-inserting marks the entry most recently used.
-      this.rows.delete(key);
-      this.rows.set(key, row);
-    }
-    return row;
+    const entry = this.rows.get(key);
+    if (entry === undefined) return undefined;
+    this.rows.delete(key);
+    if (entry.until <= this.now()) return undefined;
+    // Map keeps insertion order: re-inserting marks the entry most recently used.
+    this.rows.set(key, entry);
+    return entry.row;
   }
 
   set(key: string, row: T): void {
     this.rows.delete(key);
-    this.rows.set(key, row);
+    this.rows.set(key, { row, until: this.now() + this.ttlMs });
     if (this.rows.size > this.capacity) this.rows.delete(this.rows.keys().next().value as string);
   }
 

@@ -67,3 +67,9 @@ export class MeDto {
   @ApiProperty({ type: OrganisationDto }) organisation: { id: string; name: string };
   @ApiProperty({ enum: ROLES, isArray: true }) roles: Role[];
 }
+
+export class TokenInfoDto {
+  @ApiProperty({ description: 'token id (not secret)' }) id: string;
+  @ApiProperty() createdAt: string;
+  @ApiProperty({ type: String, nullable: true }) revokedAt: string | null;
+}
