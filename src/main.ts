@@ -10,6 +10,9 @@ import { ContentError } from './content/content-problem.js';
 const installDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 async function main(): Promise<void> {
+  // Evidence, the database and the admin token are for this service's user only: files it
+  // creates are 0600 and folders 0700.
+  process.umask(0o077);
   const config = loadConfig(process.env, installDir);
   const app = await createApp(config);
   await app.listen(config.port, config.host);

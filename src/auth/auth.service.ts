@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
@@ -197,13 +197,13 @@ export class AuthService {
 
   /**
    * On the first start with an empty database: creates the administrators' organisation, an
-   * admin user and a token, and writes the token to `DATA_DIR/admin-token` (mode 0600). The file
-   * is written before the commit and removed again if the commit fails, so a token in the file
-   * always works. The token itself is never logged.
+   * admin user and a token, and writes the token to `DATA_DIR/admin-token` (mode 0600). The
+   * token is first written to a file of this instance's own and moved into place only after the
+   * commit, so an instance that loses a race to bootstrap never touches the winner's file. The
+   * token itself is never logged.
    */
   async bootstrapAdmin(): Promise<void> {
     if ((await this.repository.countUsers()) > 0) return;
-    const file = join(this.config.dataDir, ADMIN_TOKEN_FILE);
     const issued = issueToken();
     const now = nowIso();
     const organisation: OrganisationEntity = { id: randomUUID(), name: 'Administrators', createdAt: now };
@@ -215,9 +215,10 @@ export class AuthService {
       roles: ['admin'],
       createdAt: now,
     };
-    writeSecretFile(file, `${issued.token}\n`);
+    const staged = stageSecretFile(this.config.dataDir, ADMIN_TOKEN_FILE, `${issued.token}\n`);
+    let created = false;
     try {
-      const created = await this.db.write(async (tx) => {
+      created = await this.db.write(async (tx) => {
         if ((await this.repository.countUsers(tx)) > 0) return false;
         await this.repository.insertOrganisation(tx, organisation);
         await this.repository.insertUser(tx, user);
@@ -235,25 +236,82 @@ export class AuthService {
         });
         return true;
       });
-      if (!created) {
-        rmSync(file, { force: true });
-        return;
-      }
     } catch (error) {
-      rmSync(file, { force: true });
       // Another instance bootstrapped the same database at the same moment.
-      if (isUniqueViolation(error)) return;
+      if (!isUniqueViolation(error)) {
+        staged.discard();
+        throw error;
+      }
+    }
+    if (!created) return staged.discard();
+    this.logger.log(
+      `first start: an admin token was written to ${staged.place()} (readable only by this user)`,
+    );
+  }
+
+  /**
+   * Issues a new token for the first admin and writes it to `DATA_DIR/admin-token`: the way back
+   * in when the admin token was lost (`npm run admin-token`, run where DATA_DIR is).
+   */
+  async reissueAdminToken(): Promise<string> {
+    const admin = (await this.repository.listUsers()).find((u) => u.roles.includes('admin'));
+    if (!admin) throw new Error('there is no admin user yet: start the service once to create one');
+    const issued = issueToken();
+    const staged = stageSecretFile(this.config.dataDir, ADMIN_TOKEN_FILE, `${issued.token}\n`);
+    try {
+      await this.db.write(async (tx) => {
+        await this.repository.insertToken(tx, {
+          id: issued.id,
+          userId: admin.id,
+          secretSha256: issued.secretSha256,
+          createdAt: nowIso(),
+          revokedAt: null,
+        });
+        const actor = { id: admin.id, name: admin.name, role: 'admin', org: admin.organisationId };
+        await this.audit.append(tx, `organisation:${admin.organisationId}`, actor, 'token.reissued', {
+          userId: admin.id,
+          tokenId: issued.id,
+          by: 'operator with access to DATA_DIR',
+        });
+      });
+    } catch (error) {
+      staged.discard();
       throw error;
     }
-    this.logger.log(`first start: an admin token was written to ${file} (readable only by this user)`);
+    return staged.place();
   }
 }
 
-/** Writes a file only its owner can read, atomically (temporary file, then rename). */
-function writeSecretFile(file: string, content: string): void {
-  mkdirSync(join(file, '..'), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, content, { mode: 0o600 });
-  chmodSync(temporary, 0o600);
-  renameSync(temporary, file);
+/**
+ * A secret written to a temporary file of this process (owner-only, fsynced), to be moved to its
+ * place (`place`, which also syncs the folder) or removed (`discard`).
+ */
+function stageSecretFile(
+  dir: string,
+  name: string,
+  content: string,
+): { place: () => string; discard: () => void } {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, name);
+  const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
+  const fd = openSync(temporary, 'wx', 0o600);
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return {
+    place: () => {
+      renameSync(temporary, file);
+      const dirFd = openSync(dir, 'r');
+      try {
+        fsyncSync(dirFd);
+      } finally {
+        closeSync(dirFd);
+      }
+      return file;
+    },
+    discard: () => rmSync(temporary, { force: true }),
+  };
 }

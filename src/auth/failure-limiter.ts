@@ -4,6 +4,9 @@
  * answers 429 until the window ends, with a valid token too (a 429 must not tell a guesser that
  * the guess was right). This makes guessing tokens slow; other addresses are not affected.
  */
+/** Addresses remembered at most; pruning brings the count down to half of it. */
+const MAX_CLIENTS = 10_000;
+
 export class FailureLimiter {
   private readonly windows = new Map<string, { start: number; failures: number }>();
 
@@ -24,7 +27,7 @@ export class FailureLimiter {
     const window = this.current(client);
     if (window) window.failures++;
     else this.windows.set(client, { start: this.now(), failures: 1 });
-    if (this.windows.size > 10_000) this.prune();
+    if (this.windows.size > MAX_CLIENTS) this.prune();
   }
 
   private current(client: string): { start: number; failures: number } | undefined {
@@ -36,10 +39,19 @@ export class FailureLimiter {
     return window;
   }
 
+  /**
+   * Forgets expired windows, and when that is not enough (many addresses failing at once), the
+   * oldest ones: the map stays bounded and each failure costs a bounded amount of work.
+   */
   private prune(): void {
     const now = this.now();
     for (const [client, window] of this.windows) {
       if (now - window.start >= this.windowMs) this.windows.delete(client);
+    }
+    // Map keeps insertion order, so the first entries are the oldest windows.
+    for (const client of this.windows.keys()) {
+      if (this.windows.size <= MAX_CLIENTS / 2) break;
+      this.windows.delete(client);
     }
   }
 }
