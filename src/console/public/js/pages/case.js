@@ -240,7 +240,10 @@ function signaturesSection(c) {
 }
 
 async function workflowSection(c) {
-  const mermaid = await get(`/workflows/${encodeURIComponent(c.workflow.id)}?format=mermaid`);
+  // The version the case pinned (its workflow.hash), not the one shipped now: a running case
+  // follows the procedure it started with (design §3.4).
+  const pinned = c.workflow.hash ? `&hash=${encodeURIComponent(c.workflow.hash)}` : '';
+  const mermaid = await get(`/workflows/${encodeURIComponent(c.workflow.id)}?format=mermaid${pinned}`);
   const graph = parseMermaid(mermaid);
   const figure = h(
     'figure',
