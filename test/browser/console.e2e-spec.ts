@@ -292,19 +292,63 @@ describe('web console in chromium', () => {
     const cards = page.locator('article.audited-variant');
     await cards.first().waitFor();
     expect(await cards.count()).toBe(1);
-    expect(await cards.first().getAttribute('data-variant')).toBe(variantId);
-    await cards.first().locator('[data-stream^="variant:"] [data-valid="true"]').waitFor();
-    expect(await cards.first().locator('[data-valid="false"]').count()).toBe(0);
+    const card = cards.first();
+    expect(await card.getAttribute('data-variant')).toBe(variantId);
+    await card.locator('[data-stream^="variant:"] [data-valid="true"]').waitFor();
+    expect(await card.locator('[data-valid="false"]').count()).toBe(0);
 
-    await cards.first().getByLabel('Market').selectOption('EU');
-    await cards.first().getByRole('button', { name: 'Generate dossier' }).click();
-    const pdfButton = cards.first().locator('.dossier-out').getByRole('button', { name: 'Download PDF' });
-    await pdfButton.waitFor({ timeout: 30_000 });
+    // Auditors only read: no control to generate, and until legal has generated one, a clear word.
+    const none = card.locator('.no-dossier');
+    await none.waitFor();
+    expect(await none.innerText()).toContain('Ask the legal team');
+    expect(await page.getByRole('button', { name: 'Generate dossier' }).count()).toBe(0);
+    expect(await page.getByLabel('Market').count()).toBe(0);
+    await screenshot('auditor-granted-no-dossier-yet');
+
+    // The legal team generates the EU dossier (auditors may not: 403).
+    const refused = await t.http
+      .post(`${API}/variants/${variantId}/dossiers`)
+      .set('Authorization', bearer(auditor.token))
+      .send({ market: 'EU' });
+    expect(refused.status).toBe(403);
+    const requested = await t.http
+      .post(`${API}/variants/${variantId}/dossiers`)
+      .set('Authorization', bearer(legal.token))
+      .send({ market: 'EU' });
+    expect(requested.status).toBe(202);
+    await until(
+      async () => {
+        const res = await t.http
+          .get(`${API}/dossiers/${requested.body.id}`)
+          .set('Authorization', bearer(legal.token));
+        return res.body.status !== 'pending';
+      },
+      'the dossier to render',
+      30_000,
+    );
+
+    await page.reload();
+    const row = page
+      .locator('article.audited-variant section.dossiers tbody tr')
+      .filter({ has: page.getByRole('rowheader', { name: 'EU', exact: true }) });
+    await row.waitFor();
+    expect(await row.innerText()).toContain('ready');
+    expect(await page.getByRole('button', { name: 'Generate dossier' }).count()).toBe(0);
+    const pdfButton = row.getByRole('button', { name: 'Download PDF' });
     await screenshot('auditor-granted-dossier-ready');
     const [download] = await Promise.all([page.waitForEvent('download'), pdfButton.click()]);
-    expect(download.suggestedFilename()).toMatch(/\.pdf$/);
+    expect(download.suggestedFilename()).toBe(`dossier-${requested.body.id}.pdf`);
     const pdf = readFileSync(await download.path());
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+
+    // The variant page shows the same read-only list.
+    await page.goto(`${t.url}/#/variants/${variantId}`);
+    await page.locator('section.dossiers tbody tr').first().waitFor();
+    expect(await page.getByRole('button', { name: 'Generate dossier' }).count()).toBe(0);
+    expect(await page.locator('section.dossiers').getByRole('button', { name: 'Download PDF' }).count()).toBe(
+      1,
+    );
+    expect(await unlabelledControls(page)).toEqual([]);
     expect(errors).toEqual([]);
   });
 

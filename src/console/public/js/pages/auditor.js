@@ -3,7 +3,7 @@
 import { get } from '../api.js';
 import { verification } from '../audit.js';
 import { fill, h, link, slot, table } from '../dom.js';
-import { dossierPanel } from '../dossiers.js';
+import { dossierPanel, mayGenerateDossier } from '../dossiers.js';
 import { session } from '../session.js';
 import { changesText, stateBadge, statusBadge } from './home.js';
 
@@ -19,7 +19,11 @@ function variantCard(variant, productName, index) {
     verification(`variant:${variant.id}`, 'variant log'),
     h('h3', {}, 'Cases'),
     cases,
-    dossierPanel(variant.id, { headingLevel: 'h3', idSuffix: `-${index}` }),
+    dossierPanel(variant.id, {
+      headingLevel: 'h3',
+      idSuffix: `-${index}`,
+      canGenerate: mayGenerateDossier(variant),
+    }),
   );
   void fill(cases, async () => {
     const list = await get(`/variants/${variant.id}/cases`);

@@ -16,7 +16,7 @@ import {
   time,
   valueText,
 } from '../dom.js';
-import { dossierPanel } from '../dossiers.js';
+import { dossierPanel, mayGenerateDossier } from '../dossiers.js';
 import { evidenceTable, uploadForm } from '../evidence.js';
 import { hasRole } from '../session.js';
 import { stateBadge, statusBadge } from './home.js';
@@ -351,7 +351,7 @@ export async function variantPage(container, id) {
   container.append(
     h('section', { 'aria-labelledby': 'evidence-h' }, h('h2', { id: 'evidence-h' }, 'Evidence'), evidence),
   );
-  container.append(dossierPanel(id));
+  container.append(dossierPanel(id, { canGenerate: mayGenerateDossier(variant) }));
   if (hasRole('legal')) container.append(h('section', {}, grantForm(id)));
   container.append(
     h(
