@@ -219,7 +219,10 @@ describe('Regulation (EU) 2023/1230 Art. 25: routes', () => {
     expect(regime({ placingOnMarket: AFTER }, 'eu-mr').routes[0].workflow).toBe('eu-module-a');
     const evidence = requiredEvidence(content.regimes.get('eu-mr')!, 'A', attributesOf(overrides), params);
     expect(evidence.declaration).toEqual(['declaration-of-incorporation']);
-    expect(evidence['instructions-and-marking']).toEqual(['assembly-instructions']);
+    expect(evidence['instructions-and-marking']).toEqual([
+      'assembly-instructions',
+      'eu-economic-operator-designation',
+    ]);
   });
 
   it('Annex VII 7: the EU type-examination certificate review period is the documented parameter', () => {
@@ -282,7 +285,10 @@ describe('Directive 2006/42/EC Art. 12: routes before 20 Jan 2027', () => {
       params,
     );
     expect(evidence.declaration).toEqual(['declaration-of-incorporation']);
-    expect(evidence['instructions-and-marking']).toEqual(['assembly-instructions']);
+    expect(evidence['instructions-and-marking']).toEqual([
+      'assembly-instructions',
+      'eu-economic-operator-designation',
+    ]);
     expect(evidence['technical-file']).not.toContain('production-control-records');
   });
 
@@ -304,7 +310,7 @@ describe('Low Voltage Directive 2014/35/EU', () => {
       const lvd = answer.get('eu-lvd')!;
       expect(lvd.applies).toBe(false);
       expect(decidingReason(lvd).citation).toMatch(
-        /2006\/42\/EC Annex I 1\.5\.1; Regulation \(EU\) 2023\/1230 Annex III 1\.5\.1/,
+        /2006\/42\/EC Annex I 1\.5\.1, Art\. 1\(2\)\(k\); Regulation \(EU\) 2023\/1230 Annex III 1\.5\.1/,
       );
       const machineryAct = answer.get(placingOnMarket === AFTER ? 'eu-mr' : 'eu-md')!;
       expect(machineryAct.notes.map((n) => n.condition)).toContain(
@@ -342,7 +348,7 @@ describe('Low Voltage Directive 2014/35/EU', () => {
 });
 
 describe('Radio Equipment Directive 2014/53/EU', () => {
-  const CONTROLLER = { kind: 'electrical-equipment', radio: 'integrated' } as const;
+  const CONTROLLER = { kind: 'electrical-equipment', radio: 'integrated', radioStandards: 'full' } as const;
 
   it('Art. 3(1)(a), (b): an integrated radio makes the product radio equipment; RED replaces EMC and LVD', () => {
     const answer = assess(CONTROLLER);
@@ -395,6 +401,25 @@ describe('Radio Equipment Directive 2014/53/EU', () => {
     expect(connected.testing).toContain('cybersecurity-assessment');
   });
 
+  it('Art. 17(4): radio standards (Art. 3(2)) applied only in part or not at all close Module A', () => {
+    for (const radioStandards of ['partial', 'none']) {
+      const r = regime({ ...CONTROLLER, radioStandards }, 'eu-red');
+      expect(routeIds(r)).toEqual(['B+C', 'H']);
+      expect(r.notifiedBodyRequired).toBe(true);
+      const refused = r.routesNotAllowed.find((x) => x.id === 'A')!;
+      expect(refused.reasons.find((x) => x.condition.endsWith('radio-standards-applied'))).toMatchObject({
+        held: false,
+        citation: 'Directive 2014/53/EU Art. 3(2), 17(3), 17(4)',
+      });
+      expect(routeIds(regime({ ...CONTROLLER, radioStandards }, 'gb-rer'))).toEqual(['B+C', 'H']);
+    }
+    // The default is the cautious one: a radio needs a notified body until its standards are recorded.
+    expect(routeIds(regime({ kind: 'electrical-equipment', radio: 'integrated' }, 'eu-red'))).toEqual([
+      'B+C',
+      'H',
+    ]);
+  });
+
   it('MR Art. 21(3): machinery with an integrated radio falls under the Regulation and RED together', () => {
     const answer = assess({ radio: 'integrated', placingOnMarket: AFTER });
     expect(answer.get('eu-mr')?.applies).toBe(true);
@@ -441,16 +466,40 @@ describe('US: FCC Part 15 and OSHA NRTL', () => {
     expect(routeIds(r)).toEqual(['sdoc', 'certification']);
     expect(r.notifiedBodyRequired).toBe(false);
     expect(r.routes.map((x) => x.workflow)).toEqual(['us-fcc-sdoc', 'us-fcc-certification']);
-    expect(r.notes.map((n) => n.condition)).toEqual(['class-b']);
+    expect(r.notes.map((n) => n.condition)).toEqual(['class-b', 'records-retention']);
+    expect(r.notes[1]).toMatchObject({ confidence: 'L', citation: expect.stringMatching(/^47 CFR 2\.938/) });
+    expect(r.notes[1].text).toMatch(/for 2 years after manufacture is permanently discontinued \(1 year/);
+  });
+
+  it('47 CFR 15.3(h), (i): a professional machine sold to anyone is marketed to the general public, so Class B', () => {
+    expect(regime({}, 'us-fcc-15b').notes.map((n) => n.condition)).toContain('class-b');
+    const businessOnly = regime({ madeAvailableToConsumers: false }, 'us-fcc-15b');
+    expect(businessOnly.notes.map((n) => n.condition)).toEqual(['class-a', 'records-retention']);
+  });
+
+  it('47 CFR 15.103(b), OET-62: industrial-only use alone does not exempt a device that does more than control', () => {
+    const r = regime({ intendedUsers: 'industrial-only', madeAvailableToConsumers: false }, 'us-fcc-15b');
+    expect(r.applies).toBe(true);
+    expect(r.reasons.find((x) => x.condition === 'not-exempt')?.citation).toBe(
+      '47 CFR 15.103(b); FCC OET Bulletin 62',
+    );
+    const sold = regime(
+      { intendedUsers: 'industrial-only', fcc15103bControlOnly: true, madeAvailableToConsumers: true },
+      'us-fcc-15b',
+    );
+    expect(sold.applies).toBe(true); // supplied to consumers: not used exclusively in industrial plants
   });
 
   it('47 CFR 15.103(b): a digital device used exclusively in industrial plants is exempt', () => {
-    const r = regime({ intendedUsers: 'industrial-only' }, 'us-fcc-15b');
+    const r = regime(
+      { intendedUsers: 'industrial-only', fcc15103bControlOnly: true, madeAvailableToConsumers: false },
+      'us-fcc-15b',
+    );
     expect(r.applies).toBe(false);
     expect(decidingReason(r)).toMatchObject({
       condition: 'not-exempt',
       held: false,
-      citation: '47 CFR 15.103(b)',
+      citation: '47 CFR 15.103(b); FCC OET Bulletin 62',
     });
     expect(decidingReason(r).text).toMatch(/§15\.5/);
   });
@@ -492,8 +541,14 @@ describe('US: FCC Part 15 and OSHA NRTL', () => {
     );
   });
 
-  it("29 CFR 1910.303(a): consumer products are not subject to the employer's approval duty", () => {
+  it('29 CFR 1910.303(a): a consumer product that may be used at work (the default) is in scope', () => {
     const r = regime({ intendedUsers: 'consumer' }, 'us-nrtl');
+    expect(r.applies).toBe(true);
+    expect(r.reasons.at(-1)).toMatchObject({ condition: 'used-in-workplaces', held: true });
+  });
+
+  it("29 CFR 1910.303(a): consumer products are not subject to the employer's approval duty", () => {
+    const r = regime({ intendedUsers: 'consumer', usedInWorkplaces: false }, 'us-nrtl');
     expect(r.applies).toBe(false);
     expect(decidingReason(r)).toMatchObject({ condition: 'used-in-workplaces', held: false });
     expect(r.notifiedBodyRequired).toBe(false);
@@ -548,6 +603,15 @@ describe('Great Britain', () => {
     expect(regime({}, 'gb-smsr').routes[0].workflow).toBe('gb-smsr-annex-viii');
   });
 
+  it('UKCA on an accompanying document: the easement end date is a low-confidence parameter', () => {
+    const note = regime({}, 'gb-emc').notes.find((n) => n.condition === 'ukca-on-accompanying-document');
+    expect(note).toMatchObject({ confidence: 'L' });
+    expect(note?.text).toMatch(/^Until 2027-12-31 the UKCA marking may be placed on a label/);
+    expect(regime({ placingOnMarket: '2028-02-01' }, 'gb-emc').notes.map((n) => n.condition)).not.toContain(
+      'ukca-on-accompanying-document',
+    );
+  });
+
   it('EESR 2016 (mirror of LVD Art. 1): applies to 230 V electrical equipment, not to machinery', () => {
     expect(regime({ kind: 'electrical-equipment' }, 'gb-eesr')).toMatchObject({
       applies: true,
@@ -564,7 +628,12 @@ describe('Great Britain', () => {
 
   it('RER 2017 reg. 41: GB has no RED cybersecurity activation, so restricted EN 18031 keeps Module A', () => {
     const r = regime(
-      { radio: 'integrated', internetConnected: true, cybersecurityStandards: 'restricted' },
+      {
+        radio: 'integrated',
+        radioStandards: 'full',
+        internetConnected: true,
+        cybersecurityStandards: 'restricted',
+      },
       'gb-rer',
     );
     expect(routeIds(r)).toEqual(['A', 'B+C', 'H']);
@@ -584,8 +653,15 @@ describe('Great Britain', () => {
 
   it('PSTI Act 2022 s. 4, 5: professional or unconnected products are out of scope', () => {
     expect(
-      decidingReason(regime({ intendedUsers: 'professional', internetConnected: true }, 'gb-psti')).condition,
+      decidingReason(
+        regime(
+          { intendedUsers: 'professional', madeAvailableToConsumers: false, internetConnected: true },
+          'gb-psti',
+        ),
+      ).condition,
     ).toBe('consumer-product');
+    // Designed for professionals but sold to anyone (the default): a consumer connectable product.
+    expect(regime({ intendedUsers: 'professional', internetConnected: true }, 'gb-psti').applies).toBe(true);
     expect(
       decidingReason(regime({ intendedUsers: 'consumer', internetConnected: false }, 'gb-psti')).condition,
     ).toBe('connectable');
@@ -657,6 +733,90 @@ describe("each act's own documents: a certificate, declaration or marking of one
     expect(content.regimes.get('gb-smsr')!.validity).toEqual([
       expect.objectContaining({ kind: 'uk-type-examination-certificate', years: 5 }),
     ]);
+  });
+});
+
+describe('attributes whose defaults are the cautious reading', () => {
+  it('47 CFR 15.3(k): a product that declares nothing about its electronics is taken to have a digital device', () => {
+    const declaredNothing = effectiveAttributes(content.attributes, {
+      kind: 'machinery',
+      supplyVoltageAC: 230,
+      placingOnMarket: AFTER,
+    });
+    expect(declaredNothing.digitalCircuitry).toBe(true);
+    const answer = new Map(
+      assessApplicability(content.regimes.values(), declaredNothing, params).map((r) => [r.regime, r]),
+    );
+    expect(answer.get('us-fcc-15b')?.applies).toBe(true);
+    expect(answer.get('eu-emc')?.applies).toBe(true);
+  });
+
+  it('Reg. 2019/1020 Art. 4: a manufacturer not recorded as EU-established needs an EU economic operator', () => {
+    for (const [id, route] of [
+      ['eu-mr', 'A'],
+      ['eu-emc', 'A'],
+      ['eu-rohs', 'A'],
+      ['eu-red', 'B+C'],
+    ] as const) {
+      const overrides = { placingOnMarket: AFTER, radio: id === 'eu-red' ? 'integrated' : 'none' };
+      const needs = requiredEvidence(content.regimes.get(id)!, route, attributesOf(overrides), params);
+      expect(needs['instructions-and-marking']).toContain('eu-economic-operator-designation');
+      const established = requiredEvidence(
+        content.regimes.get(id)!,
+        route,
+        attributesOf({ ...overrides, manufacturerEstablishedInEU: true }),
+        params,
+      );
+      expect(established['instructions-and-marking']).not.toContain('eu-economic-operator-designation');
+    }
+    const entry = content.regimes
+      .get('eu-lvd')!
+      .evidence.find((e) => e.kind === 'eu-economic-operator-designation');
+    expect(entry?.citation).toMatch(/^Regulation \(EU\) 2019\/1020 Art\. 4\(1\), 4\(4\), 4\(5\)/);
+  });
+
+  it('Reg. 2023/1230 Art. 10(7): machinery that may reach non-professional users gets paper safety information', () => {
+    const notes = (o: AttributeValues) => regime({ placingOnMarket: AFTER, ...o }, 'eu-mr').notes;
+    expect(notes({}).map((n) => n.condition)).toContain('paper-safety-information');
+    expect(notes({ madeAvailableToConsumers: false }).map((n) => n.condition)).not.toContain(
+      'paper-safety-information',
+    );
+  });
+});
+
+describe('machine types where the reading of the law depends on them', () => {
+  const PRINTER = { machineType: '3d-printer', supplyVoltageAC: 230, motorPowerW: 60 } as const;
+
+  it('Dir. 2006/42/EC Art. 1(2)(k): a 3D printer stays under the Directive by default, with the dispute shown (L)', () => {
+    const answer = assess(PRINTER);
+    expect(answer.get('eu-md')?.applies).toBe(true);
+    expect(answer.get('eu-lvd')?.applies).toBe(false);
+    const note = answer.get('eu-md')!.notes.find((n) => n.condition === 'additive-printer-scope-disputed');
+    expect(note).toMatchObject({ confidence: 'L' });
+    expect(note?.citation).toMatch(/parameter md3dPrintersAreOfficeMachinery/);
+  });
+
+  it('Dir. 2006/42/EC Art. 1(2)(k): read as office machinery (parameter), the LVD applies before 20 Jan 2027', () => {
+    const options = { params: { md3dPrintersAreOfficeMachinery: true } };
+    const before = assess(PRINTER, options);
+    expect(before.get('eu-md')).toMatchObject({ applies: false, status: 'not-applicable' });
+    expect(decidingReason(before.get('eu-md')!).condition).toBe('not-office-machinery');
+    expect(before.get('eu-lvd')?.applies).toBe(true);
+    const after = assess({ ...PRINTER, placingOnMarket: AFTER }, options);
+    expect(after.get('eu-mr')?.applies).toBe(true);
+    expect(after.get('eu-lvd')?.applies).toBe(false);
+    expect(after.get('eu-mr')!.notes.map((n) => n.condition)).toContain('additive-printing-in-scope');
+    // A CNC mill is never office machinery, whatever the parameter says.
+    expect(assess({}, options).get('eu-md')?.applies).toBe(true);
+  });
+
+  it('Reg. 2023/1230 Annex I Part B item 1: a wood circular saw outside category B-1 is flagged (H)', () => {
+    const saw = { machineType: 'wood-circular-saw', placingOnMarket: AFTER } as const;
+    const notes = regime(saw, 'eu-mr').notes.map((n) => n.condition);
+    expect(notes).toContain('wood-circular-saw-category');
+    expect(regime({ ...saw, machineryAnnexI: 'B-1' }, 'eu-mr').notes.map((n) => n.condition)).not.toContain(
+      'wood-circular-saw-category',
+    );
   });
 });
 
@@ -746,6 +906,12 @@ describe('every answer', () => {
       mlSafetyFunction: fc.constantFrom(...values('mlSafetyFunction')),
       placingOnMarket: date,
       motorPowerW: fc.integer({ min: 0, max: 5000 }),
+      radioStandards: fc.constantFrom(...values('radioStandards')),
+      madeAvailableToConsumers: fc.boolean(),
+      usedInWorkplaces: fc.boolean(),
+      fcc15103bControlOnly: fc.boolean(),
+      manufacturerEstablishedInEU: fc.boolean(),
+      machineType: fc.constantFrom(...values('machineType')),
     });
     fc.assert(
       fc.property(variant, (overrides) => {

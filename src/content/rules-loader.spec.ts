@@ -88,7 +88,10 @@ describe('loading the rules', () => {
         )(text)
           .replace('kind: emc-test-report', 'kind: emc-test-reprot')
           .replace('      modular:\n', '      modular-host:\n')
-          .replace('        citation: 47 CFR 15.103(b)\n', '        citaton: 47 CFR 15.103(b)\n'),
+          .replace(
+            '        citation: 47 CFR 15.103(b); FCC OET Bulletin 62\n',
+            '        citaton: 47 CFR 15.103(b); FCC OET Bulletin 62\n',
+          ),
       'rules/regimes/gb.yaml': replace('params.gbRecognisesCe &&', 'params.gbRecognisesCE &&'),
       'rules/impact.yaml': replace("when: value == 'removable-module'", "when: value == 'removable'"),
     });
