@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson, sha256Hex } from '../common/canonical.js';
 
 /**
  * The tamper-evident audit chain (design §5), as pure functions: a record's hash is the SHA-256
@@ -29,9 +28,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 export function hashRecord(record: Omit<AuditRecord, 'hash'>): string {
   const { stream, seq, at, actor, action, data, prevHash } = record;
-  const canonical = canonicalize({ stream, seq, at, actor, action, data, prevHash });
-  if (canonical === undefined) throw new Error('audit record cannot be canonicalised');
-  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+  return sha256Hex(canonicalJson({ stream, seq, at, actor, action, data, prevHash }));
 }
 
 export interface ChainVerification {

@@ -18,7 +18,7 @@ export class AuditController {
     @Param('stream') stream: string,
     @Query() page: AuditPageQuery,
   ): Promise<AuditStreamDto> {
-    return { stream, events: await this.audit.read(principal, stream, page.afterSeq, page.limit) };
+    return this.audit.read(principal, stream, page.afterSeq, page.limit);
   }
 
   @Get(':stream/verify')

@@ -19,7 +19,7 @@ import { AuditRepository } from './audit.repository.js';
  */
 export type StreamAccess = (principal: Principal, id: string) => Promise<void>;
 
-const STREAM = /^([a-z]+):([0-9a-f-]{36})$/;
+const STREAM = /^([a-z]+):([0-9a-fA-F-]{36})$/;
 
 @Injectable()
 export class AuditService {
@@ -63,22 +63,31 @@ export class AuditService {
     return record;
   }
 
-  /** Checks that the caller may read the stream; unknown or invisible streams answer 404. */
-  async assertReadable(principal: Principal, stream: string): Promise<void> {
+  /**
+   * Checks that the caller may read the stream (unknown or invisible streams answer 404) and
+   * returns its name as stored (ids in lower case, as every id is).
+   */
+  async assertReadable(principal: Principal, stream: string): Promise<string> {
     const match = STREAM.exec(stream);
     const access = match ? this.access.get(match[1]) : undefined;
     if (!match || !access) throw new AppError('NOT_FOUND', `audit stream ${stream} does not exist`);
-    await access(principal, match[2]);
+    const id = match[2].toLowerCase();
+    await access(principal, id);
+    return `${match[1]}:${id}`;
   }
 
-  async read(principal: Principal, stream: string, afterSeq = 0, limit?: number): Promise<AuditRecord[]> {
-    await this.assertReadable(principal, stream);
-    return this.repository.list(stream, afterSeq, limit);
+  async read(
+    principal: Principal,
+    stream: string,
+    afterSeq = 0,
+    limit?: number,
+  ): Promise<{ stream: string; events: AuditRecord[] }> {
+    const name = await this.assertReadable(principal, stream);
+    return { stream: name, events: await this.repository.list(name, afterSeq, limit) };
   }
 
   async verify(principal: Principal, stream: string): Promise<ChainVerification> {
-    await this.assertReadable(principal, stream);
-    return this.verifyStream(stream);
+    return this.verifyStream(await this.assertReadable(principal, stream));
   }
 
   /**

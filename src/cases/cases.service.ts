@@ -1,13 +1,13 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import canonicalize from 'canonicalize';
 import type { EntityManager } from 'typeorm';
 import { assessRegime, requiredEvidence } from '../applicability/applicability.js';
 import type { AuditActor } from '../audit/audit-chain.js';
 import { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../common/app-error.js';
 import { auditActor, type Principal } from '../common/principal.js';
-import { nowIso } from '../common/time.js';
+import { canonicalJson, sha256Hex } from '../common/canonical.js';
+import { nowIso, today } from '../common/time.js';
 import { ContentService } from '../content/content.service.js';
 import { definitionFromConfig, type WorkflowDefinition } from '../content/workflows.js';
 import { Database, isUniqueViolation } from '../database/database.js';
@@ -201,7 +201,7 @@ export class CasesService {
     options: { ifMatch?: number; idempotencyKey?: string } = {},
   ): Promise<CaseDto> {
     const request: EventRequest = { caseId, body, ifMatch: options.ifMatch };
-    const requestSha256 = sha256(canonicalize(request) ?? '');
+    const requestSha256 = sha256Hex(canonicalJson(request));
     const key = options.idempotencyKey;
     // With a key, a request that lost a race to its own duplicate answers what the duplicate did.
     const replayed = () => (key ? this.replay(principal, key, requestSha256) : Promise.resolve(undefined));
@@ -681,12 +681,4 @@ function signatureDtos(signatures: CaseSignatureEntity[], staleness: CoveredStan
       staleBecause: replacedBy ? `signed again at ${replacedBy.signedAt}` : (own.staleBecause ?? null),
     };
   });
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
-function today(): string {
-  return nowIso().slice(0, 10);
 }

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson, sha256Hex } from '../common/canonical.js';
 import type { SignatureFact } from './guard-facts.js';
 
 /*
@@ -31,9 +30,7 @@ export function signatureHash(input: {
   covered: CoveredEvidence[];
 }): string {
   const covered = [...input.covered].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const canonical = canonicalize({ ...input, covered });
-  if (canonical === undefined) throw new Error('signature input cannot be canonicalised');
-  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+  return sha256Hex(canonicalJson({ ...input, covered }));
 }
 
 /** Where each covered item stands now: `current`, or why it no longer counts. */

@@ -2,3 +2,8 @@
 export function nowIso(): string {
   return new Date().toISOString();
 }
+
+/** Today's date (UTC) as YYYY-MM-DD: the day evidence validity is judged on. */
+export function today(): string {
+  return nowIso().slice(0, 10);
+}

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import canonicalize from 'canonicalize';
 import type { EntityManager } from 'typeorm';
 import { assessApplicability } from '../applicability/applicability.js';
 import { GENESIS_HASH, type AuditRecord } from '../audit/audit-chain.js';
@@ -8,6 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { AuthService } from '../auth/auth.service.js';
 import type { CaseDto } from '../cases/dto/case.dto.js';
 import { CasesService } from '../cases/cases.service.js';
+import { canonicalJson, sha256Hex } from '../common/canonical.js';
 import type { Principal } from '../common/principal.js';
 import { attributeChanges } from '../content/attributes.js';
 import { ContentService } from '../content/content.service.js';
@@ -166,7 +165,7 @@ export class DossierBuilder {
       date,
       market,
       contentVersion,
-      manifestSha256: sha256(canonicalJson(manifest)),
+      manifestSha256: sha256Hex(canonicalJson(manifest)),
       product: {
         id: product.id,
         key: product.key,
@@ -337,17 +336,7 @@ export function bundleNames(
 
 /** The dossier's id: a UUID (version 8, RFC 9562) derived from what it covers. */
 export function dossierId(covered: unknown): string {
-  const hex = sha256(canonicalJson(covered));
+  const hex = sha256Hex(canonicalJson(covered));
   const variantNibble = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variantNibble}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-export function canonicalJson(value: unknown): string {
-  const text = canonicalize(value);
-  if (text === undefined) throw new Error('value cannot be canonicalised');
-  return text;
-}
-
-export function sha256(text: string | Buffer): string {
-  return createHash('sha256').update(text).digest('hex');
 }

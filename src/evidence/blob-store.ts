@@ -170,10 +170,6 @@ export class BlobStore {
     return createReadStream(this.pathOf(sha256), range);
   }
 
-  async remove(sha256: string): Promise<void> {
-    await rm(this.pathOf(sha256), { force: true });
-  }
-
   /**
    * Removes temporary files left by interrupted uploads, and blobs no evidence row refers to
    * (stored just before a crash, or whose row never committed). A temporary file whose writer

@@ -42,12 +42,6 @@ export class EvidenceRepository {
       .find({ where: { productId, owner: 'product' }, order: { uploadedAt: 'ASC', id: 'ASC' } });
   }
 
-  async listForVariant(variantId: string, em: EntityManager = this.db.reader): Promise<EvidenceEntity[]> {
-    return em
-      .getRepository(EvidenceEntity)
-      .find({ where: { variantId, owner: 'variant' }, order: { uploadedAt: 'ASC', id: 'ASC' } });
-  }
-
   /** A variant's own items and its product's items, in one query: what inheritance is computed from. */
   async listForVariantAndProduct(
     variantId: string,

@@ -6,7 +6,7 @@ import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../common/app-error.js';
 import { auditActor, type Principal } from '../common/principal.js';
-import { nowIso } from '../common/time.js';
+import { nowIso, today } from '../common/time.js';
 import { validateInput } from '../common/validation.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
@@ -366,10 +366,6 @@ export class EvidenceService implements OnApplicationBootstrap {
       inheritedFrom: from,
     };
   }
-}
-
-function today(): string {
-  return nowIso().slice(0, 10);
 }
 
 function streamOf(evidence: Pick<EvidenceEntity, 'owner' | 'productId' | 'variantId'>): string {
