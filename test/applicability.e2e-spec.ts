@@ -128,6 +128,14 @@ describe.each(DATABASE_KINDS)('content, regimes and applicability on %s', (kind)
     expect(mr.routes[0].evidence['notified-body']).toEqual(['type-examination-certificate']);
     expect(answers.get('eu-md')).toMatchObject({ applies: false, status: 'not-applicable' });
     expect(answers.get('eu-red')?.applies).toBe(true);
+    // Radio standards not recorded as applied in full (the cautious default): a notified body, and
+    // the RED's own certificate, not the Machinery Regulation's.
+    const red = answers.get('eu-red')!;
+    expect(red.notifiedBodyRequired).toBe(true);
+    expect(red.routes.map((r) => [r.id, r.workflow, r.evidence['notified-body']])).toEqual([
+      ['B+C', 'eu-type-examination', ['radio-type-examination-certificate']],
+      ['H', 'eu-full-quality-assurance', ['radio-quality-system-approval']],
+    ]);
     expect(answers.get('eu-emc')?.applies).toBe(false);
     expect(answers.get('us-fcc-radio')).toMatchObject({ applies: true, notifiedBodyRequired: true });
     for (const entry of answers.values()) {

@@ -12,10 +12,13 @@ function misspeltContent(): string {
   cpSync(join(REPO_ROOT, 'workflows'), join(dir, 'workflows'), { recursive: true });
   const file = join(dir, 'rules', 'regimes', 'eu.yaml');
   const text = readFileSync(file, 'utf8');
-  const broken = text.replace(
-    '(supplyVoltageAC >= 50 && supplyVoltageAC <= 1000)',
-    '(supplyVoltageAc >= 50 && supplyVoltageAC <= 1000)',
-  );
+  // The LVD's own voltage-range condition (the same expression appears in other regimes too).
+  const lvd = text.indexOf('\n  eu-lvd:\n');
+  const at = text.indexOf('(supplyVoltageAC >= 50 && supplyVoltageAC <= 1000)', lvd);
+  const broken =
+    lvd < 0 || at < 0
+      ? text
+      : `${text.slice(0, at)}(supplyVoltageAc${text.slice(at + '(supplyVoltageAC'.length)}`;
   if (broken === text) throw new Error('the LVD condition was not found');
   writeFileSync(file, broken);
   return dir;
