@@ -318,6 +318,43 @@ describe.each(DATABASE_KINDS)('dossiers on %s', (kind) => {
     expect((await json(`/variants/${variantId}`, auditor.token)).status).toBe(404);
   });
 
+  it('gives a customiser of another organisation who holds an auditor grant read access only', async () => {
+    const both = await createActor(
+      t,
+      ['customiser', 'auditor'],
+      'Another workshop',
+      'Customiser and auditor',
+    );
+    const grant = await t.http
+      .post(`${API}/auditor-grants`)
+      .set('Authorization', bearer(legal.token))
+      .send({ userId: both.userId, variantId, expiresAt: new Date(Date.now() + 60_000).toISOString() });
+    expect(grant.status).toBe(201);
+    expect((await json(`/variants/${variantId}`, both.token)).status).toBe(200);
+    const refused = [
+      await t.http
+        .post(`${API}/variants/${variantId}/dossiers`)
+        .set('Authorization', bearer(both.token))
+        .send({ market: 'EU' }),
+      await t.http
+        .post(`${API}/variants/${variantId}/cases`)
+        .set('Authorization', bearer(both.token))
+        .send({ regime: 'eu-rohs', route: 'A' }),
+      await t.http
+        .post(`${API}/cases/${caseId}/events`)
+        .set('Authorization', bearer(both.token))
+        .send({ type: 'SELECT_STANDARDS' }),
+      await t.http
+        .post(`${API}/variants/${variantId}/evidence`)
+        .set('Authorization', bearer(both.token))
+        .field('kind', 'instructions')
+        .field('issuer', 'x')
+        .field('issuedAt', '2026-10-01')
+        .attach('file', samplePdf('not mine'), 'x.pdf'),
+    ];
+    expect(refused.map((r) => r.status)).toEqual([403, 403, 403, 403]);
+  });
+
   it('rejects an unknown market and an invisible variant', async () => {
     const bad = await t.http
       .post(`${API}/variants/${variantId}/dossiers`)

@@ -75,7 +75,7 @@ export class CasesService {
   }
 
   async open(principal: Principal, variantId: string, regimeId: string, routeId: string): Promise<CaseDto> {
-    const visible = await this.variants.getVisible(principal, variantId);
+    const visible = await this.variants.getChangeable(principal, variantId);
     const regime = this.content.content.regimes.get(regimeId);
     if (!regime) {
       throw AppError.validation([
@@ -209,6 +209,7 @@ export class CasesService {
       const earlier = await replayed();
       if (earlier) return earlier;
       const { row, visible } = await this.getVisible(principal, caseId);
+      await this.variants.getChangeable(principal, row.variantId);
       if (options.ifMatch !== undefined && options.ifMatch !== row.version) throw conflict(row.version);
       const loaded = await this.load(row, visible);
       let decided: Decision;

@@ -94,7 +94,7 @@ export class DossiersService implements OnApplicationBootstrap, OnApplicationShu
     market: Market,
     regenerate = false,
   ): Promise<DossierRequestedDto> {
-    const visible = await this.variants.getVisible(principal, variantId);
+    const visible = await this.variants.getChangeable(principal, variantId);
     const built = await this.db.snapshot((em) => this.builder.build(principal, visible, market, em));
     if (this.inFlight.has(built.id)) return { id: built.id, status: 'pending' };
     const existing = await this.repository.find(built.id);

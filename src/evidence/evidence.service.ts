@@ -91,7 +91,7 @@ export class EvidenceService implements OnApplicationBootstrap {
     variantId: string,
     req: IncomingMessage,
   ): Promise<EvidenceDto> {
-    const { variant } = await this.variants.getVisible(principal, variantId);
+    const { variant } = await this.variants.getChangeable(principal, variantId);
     const evidence = await this.receive(principal, req, {
       owner: 'variant',
       productId: variant.productId,

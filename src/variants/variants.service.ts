@@ -143,6 +143,24 @@ export class VariantsService {
     };
   }
 
+  /**
+   * The variant when the caller may change things about it (upload its evidence, open and
+   * advance its cases, generate its dossiers): legal and admins, and customisers of the
+   * organisation that owns it. Seeing it through an auditor grant gives read access only (403);
+   * not seeing it at all answers 404.
+   */
+  async getChangeable(principal: Principal, id: string): Promise<VisibleVariant> {
+    const visible = await this.getVisible(principal, id);
+    const owns =
+      hasRole(principal, 'customiser') && visible.variant.organisationId === principal.organisationId;
+    if (!owns && !hasRole(principal, 'admin', 'legal')) {
+      throw new AppError('FORBIDDEN_ROLE', 'Your access to this variant is read-only.', {
+        requiredRoles: ['legal', 'customiser of the owning organisation'],
+      });
+    }
+    return visible;
+  }
+
   private async maySee(principal: Principal, variant: VariantEntity): Promise<boolean> {
     const scope = await this.scope(principal);
     return (
