@@ -33,6 +33,10 @@ describe('evidence impact of a variant’s changes (reference §15)', () => {
     const result = invalidated(change('enclosureMaterial', 'steel', 'aluminium'));
     expect(result.get('declaration-of-conformity')).toEqual(['enclosureMaterial']);
     expect(result.get('marking-and-labels')).toEqual(['enclosureMaterial']);
+    // Each market's declaration and marking is its own kind, and each must identify the variant.
+    for (const kind of ['uk-declaration-of-conformity', 'ukca-marking-and-labels', 'us-marking-and-labels']) {
+      expect(result.get(kind)).toEqual(['enclosureMaterial']);
+    }
   });
 
   it('an override equal to the base value changes nothing', () => {
@@ -72,6 +76,10 @@ describe('evidence impact of a variant’s changes (reference §15)', () => {
   it('a placing date that crosses 20 Jan 2027 invalidates Directive certificates unless the parameter says otherwise (MR Art. 52(2))', () => {
     const crossing = change('placingOnMarket', '2026-10-01', '2027-03-01');
     expect(invalidated(crossing).get('type-examination-certificate')).toEqual(['placingOnMarket']);
+    expect(invalidated(crossing).get('ec-type-examination-certificate')).toEqual(['placingOnMarket']);
+    expect(invalidated(crossing).get('ec-quality-system-approval')).toEqual(['placingOnMarket']);
+    // Certificates under other acts do not depend on the machinery act in force.
+    expect(invalidated(crossing).has('radio-type-examination-certificate')).toBe(false);
     const relaxed = invalidatedEvidence([crossing], content.impactRules, {
       ...params,
       mdCertificatesValidUnderRegulation: true,
@@ -80,6 +88,13 @@ describe('evidence impact of a variant’s changes (reference §15)', () => {
     const sameSide = invalidated(change('placingOnMarket', '2027-02-01', '2027-03-01'));
     expect(sameSide.has('type-examination-certificate')).toBe(false);
     expect(sameSide.has('standards-list')).toBe(false);
+  });
+
+  it("changing the extent of the radio standards invalidates the radio evidence and the RED's own certificates", () => {
+    const result = invalidated(change('radioStandards', 'full', 'partial'));
+    expect(result.get('radio-test-report')).toEqual(['radioStandards']);
+    expect(result.get('radio-type-examination-certificate')).toEqual(['radioStandards']);
+    expect(result.has('type-examination-certificate')).toBe(false);
   });
 
   it('tells which rule fired, with its citation and reason', () => {
