@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Logger } from '@nestjs/common';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { ContentError } from './content/content-problem.js';
@@ -16,7 +15,9 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env, installDir);
   const app = await createApp(config);
   await app.listen(config.port, config.host);
-  new Logger('Main').log(`certflow listening on http://${config.host}:${config.port}`);
+  // Always said, whatever the log level: with PORT=0 it is the only way to learn the port.
+  const { port } = app.getHttpServer().address() as { port: number };
+  process.stdout.write(`certflow listening on http://${config.host}:${port}\n`);
 }
 
 main().catch((error: unknown) => {

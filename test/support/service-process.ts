@@ -27,24 +27,29 @@ export async function freePort(): Promise<number> {
 
 /** Starts the compiled service with the given environment and waits until /health answers. */
 export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
-  const port = await freePort();
+  // PORT=0: the system picks a free port and the service says which, so two services started
+  // at once can never take (or answer for) each other's port.
   const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'main.js')], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, PORT: '0', HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = `http://127.0.0.1:${port}`;
+  let url: string;
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}:\n${output}`);
-    try {
-      const res = await fetch(`${url}/api/v1/health`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
+    const port = /certflow listening on http:\/\/[^\s:]+:(\d+)/.exec(output)?.[1];
+    if (port) {
+      url = `http://127.0.0.1:${port}`;
+      try {
+        const res = await fetch(`${url}/api/v1/health`);
+        if (res.ok) break;
+      } catch {
+        // not answering yet
+      }
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL'); // a hung start must not outlive the test
