@@ -63,11 +63,30 @@ const figures = {
     postgres: transitions.postgres,
   },
 };
+/** The targets of issue 7 (and issue 4's upload memory), checked against this run's figures. */
+const TARGETS: { figure: keyof typeof figures; at: 'least' | 'most'; value: number }[] = [
+  { figure: 'transitionsVsRawSqlite', at: 'least', value: 0.5 },
+  { figure: 'httpVsInProcess16', at: 'least', value: 0.7 },
+  { figure: 'http16VsRawSqlite', at: 'least', value: 1 },
+  { figure: 'p99UnderDossierVsIdle', at: 'most', value: 2 },
+  { figure: 'dossierVsRawPdfkit', at: 'most', value: 1.5 },
+  { figure: 'applicabilityVsHandCoded', at: 'least', value: 0.2 },
+  { figure: 'auditVerify10kMs', at: 'most', value: 200 },
+  { figure: 'rss1200Vs300', at: 'most', value: 2 },
+  { figure: 'upload1GiBPeakRssMb', at: 'most', value: 200 },
+];
+const targets = TARGETS.map((t) => {
+  const measured = figures[t.figure] as number | undefined;
+  const met = measured === undefined ? null : t.at === 'least' ? measured >= t.value : measured <= t.value;
+  return { ...t, measured, met };
+});
+
 const results = {
   generatedAt: new Date().toISOString(),
   machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model },
   seconds: Math.round((performance.now() - started) / 1000),
   figures,
+  targets,
   details: { transitions, dossier, upload, audit, applicability },
   failures,
 };
@@ -108,7 +127,14 @@ const rows: Row[] = [
   ...(applicability ? applicabilityRows(applicability) : []),
   ...(audit ? auditRows(audit) : []),
 ];
-process.stdout.write(`${formatTable(rows)}\n\nwritten to ${file} in ${results.seconds} s\n`);
+const missed = targets.filter((t) => t.met === false);
+process.stdout.write(
+  `${formatTable(rows)}\n\ntargets met: ${targets.filter((t) => t.met).length} of ${targets.length}` +
+    (missed.length > 0
+      ? `; missed: ${missed.map((t) => `${t.figure} ${t.measured} (at ${t.at} ${t.value})`).join(', ')}`
+      : '') +
+    `\nwritten to ${file} in ${results.seconds} s\n`,
+);
 if (failures.length > 0) {
   process.stderr.write(`\n${failures.length} benchmark(s) failed:\n${failures.join('\n')}\n`);
   process.exitCode = 1;
