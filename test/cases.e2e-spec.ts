@@ -232,6 +232,26 @@ describe.each(DATABASE_KINDS)('certification cases on %s', (kind) => {
     );
     expect(stale.current).toBe(false);
     expect(stale.staleBecause).toContain('rejected');
+
+    // A new version of another covered document makes the technical-file approval stale too.
+    const approval = after.signatures.find(
+      (s: { meaning: string }) => s.meaning === 'technical file approved',
+    );
+    const own = (
+      await t.http.get(`${API}/variants/${variantId}/evidence`).set('Authorization', bearer(legal.token))
+    ).body.own.map((e: { id: string }) => e.id);
+    const other = approval.covered.find((e: { id: string }) => e.id !== covered.id && own.includes(e.id));
+    const replacement = await upload(t, workshop.token, `variants/${variantId}`, {
+      kind: other.kind,
+      supersedes: other.id,
+    });
+    expect(replacement.status).toBe(201);
+    const later = await getCase();
+    const superseded = later.signatures.find(
+      (s: { meaning: string }) => s.meaning === 'technical file approved',
+    );
+    expect(superseded.current).toBe(false);
+    expect(superseded.staleBecause).toContain('superseded');
   });
 
   it('blocks a step relying on a stale signature until it is signed again', async () => {
