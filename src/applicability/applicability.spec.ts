@@ -640,7 +640,7 @@ describe('Great Britain', () => {
     expect(r.notes.map((n) => n.condition)).toContain('psti-covers-consumer-security');
   });
 
-  it('PSTI Act 2022 s. 4, 5: a consumer internet-connected variant needs a statement of compliance', () => {
+  it('PSTI Act 2022 s. 5, 54: a consumer internet-connected variant needs a statement of compliance', () => {
     const r = regime({ intendedUsers: 'consumer', internetConnected: true, radio: 'integrated' }, 'gb-psti');
     expect(r.applies).toBe(true);
     expect(r.routes).toEqual([
@@ -651,17 +651,24 @@ describe('Great Britain', () => {
     expect(evidence.declaration).toEqual(['psti-statement-of-compliance']);
   });
 
-  it('PSTI Act 2022 s. 4, 5: professional or unconnected products are out of scope', () => {
+  it('PSTI Act 2022 s. 54: a product not made available to consumers is not a UK consumer connectable product', () => {
     expect(
       decidingReason(
         regime(
           { intendedUsers: 'professional', madeAvailableToConsumers: false, internetConnected: true },
           'gb-psti',
         ),
-      ).condition,
-    ).toBe('consumer-product');
+      ),
+    ).toMatchObject({
+      condition: 'consumer-product',
+      held: false,
+      citation: expect.stringMatching(/Infrastructure Act 2022 s\. 54 /),
+    });
     // Designed for professionals but sold to anyone (the default): a consumer connectable product.
     expect(regime({ intendedUsers: 'professional', internetConnected: true }, 'gb-psti').applies).toBe(true);
+  });
+
+  it('PSTI Act 2022 s. 4, 5: a product that cannot connect is not a relevant connectable product', () => {
     expect(
       decidingReason(regime({ intendedUsers: 'consumer', internetConnected: false }, 'gb-psti')).condition,
     ).toBe('connectable');
@@ -817,6 +824,51 @@ describe('machine types where the reading of the law depends on them', () => {
     expect(regime({ ...saw, machineryAnnexI: 'B-1' }, 'eu-mr').notes.map((n) => n.condition)).not.toContain(
       'wood-circular-saw-category',
     );
+  });
+});
+
+describe('evidence entries cite the point of the act that asks for the document', () => {
+  const citationOf = (id: string, step: string, kind: string, route?: string) => {
+    const regime = content.regimes.get(id)!;
+    const entries = route ? regime.routes.find((r) => r.id === route)!.evidence : regime.evidence;
+    return entries.find((e) => e.step === step && e.kind === kind)?.citation;
+  };
+
+  it('RED Annex V: (b), (c) drawings and their descriptions, (d) the standards applied', () => {
+    expect(citationOf('eu-red', 'standards', 'standards-list')).toBe('Directive 2014/53/EU Annex V (d)');
+    expect(citationOf('eu-red', 'technical-file', 'technical-drawings')).toBe(
+      'Directive 2014/53/EU Annex V (b), (c)',
+    );
+    expect(citationOf('gb-rer', 'standards', 'standards-list')).toMatch(/Annex V \(d\)\)$/);
+  });
+
+  it('EMC Annex II 3: (b), (c) drawings and their descriptions, (d) the standards applied', () => {
+    expect(citationOf('eu-emc', 'standards', 'standards-list')).toBe('Directive 2014/30/EU Annex II 3(d)');
+    expect(citationOf('eu-emc', 'technical-file', 'technical-drawings')).toBe(
+      'Directive 2014/30/EU Annex II 3(b), (c)',
+    );
+  });
+
+  it('RoHS Art. 7(c), (g), (h), 14, 15: CE marking, type and serial number, manufacturer name and address', () => {
+    expect(citationOf('eu-rohs', 'instructions-and-marking', 'marking-and-labels')).toBe(
+      'Directive 2011/65/EU Art. 7(c), (g), (h), 14, 15',
+    );
+  });
+
+  it('MD Annex IX 4: the notified body issues the EC type-examination certificate', () => {
+    expect(citationOf('eu-md', 'notified-body', 'ec-type-examination-certificate', 'annex-ix')).toBe(
+      'Directive 2006/42/EC Annex IX 4',
+    );
+  });
+
+  it('MR Annex IV Part A (n): the ML description is asked for sensor-fed, remotely driven or autonomous machinery', () => {
+    expect(citationOf('eu-mr', 'risk-assessment', 'ml-safety-function-assessment')).toMatch(
+      /Annex III 1\.2\.1; Annex IV Part A \(n\) where the machinery is sensor-fed/,
+    );
+  });
+
+  it('Delegated Reg. 2022/30 Art. 3: the application date of the RED cybersecurity requirements', () => {
+    expect(content.parameters.get('redCybersecurityApplicationDate')?.source).toMatch(/2022\/30 Art\. 3,/);
   });
 });
 
