@@ -57,11 +57,82 @@ describe('evidence impact of a variant’s changes (reference §15)', () => {
     expect(result.get('incorporated-declarations')).toEqual(['radio']);
   });
 
-  it('a motor power increase invalidates the risk assessment; a decrease only the ratings-bound evidence', () => {
-    expect(invalidated(change('motorPowerW', 800, 1500)).get('risk-assessment')).toEqual(['motorPowerW']);
-    const decrease = invalidated(change('motorPowerW', 800, 500));
-    expect(decrease.has('risk-assessment')).toBe(false);
-    expect(decrease.get('nrtl-listing')).toEqual(['motorPowerW']);
+  it('MR Art. 10(4), Annex III 1.3, 1.4, 1.5.1: any motor change redoes the risk assessment and the safety tests', () => {
+    for (const power of [1500, 500]) {
+      const result = invalidated(change('motorPowerW', 800, power));
+      // Speed, inertia and braking are not recorded, so a weaker motor is not presumed safer.
+      expect(result.get('risk-assessment')).toEqual(['motorPowerW']);
+      expect(result.get('mechanical-safety-test-report')).toEqual(['motorPowerW']);
+      // EN 60204-1 7.2, 7.3: the motor's overcurrent and overload protection.
+      expect(result.get('electrical-safety-test-report')).toEqual(['motorPowerW']);
+      expect(result.get('nrtl-listing')).toEqual(['motorPowerW']);
+    }
+  });
+
+  it('MR Annex X, 29 CFR 1910.399: per-unit decisions never pass to a changed design (F3)', () => {
+    for (const c of [change('motorPowerW', 800, 1500), change('intendedUsers', 'professional', 'consumer')]) {
+      const result = invalidated(c);
+      expect(result.get('unit-verification-certificate')).toEqual([c.attribute]);
+      expect(result.get('nrtl-field-label')).toEqual([c.attribute]);
+    }
+  });
+
+  it.each([
+    ['supplyVoltageAC', 230, 120],
+    ['supplyVoltageDC', 0, 24],
+    ['motorPowerW', 800, 1500],
+    ['enclosureMaterial', 'steel', 'polycarbonate'],
+    ['digitalCircuitry', false, true],
+    ['internetConnected', false, true],
+  ] as const)(
+    'MD Annex IX 6, MR Annex VII 7, Decision 768/2008 Module B 7: a change of %s is a modification of the approved type',
+    (attribute, base, value) => {
+      const result = invalidated(change(attribute, base, value));
+      for (const kind of [
+        'type-examination-certificate',
+        'ec-type-examination-certificate',
+        'radio-type-examination-certificate',
+        'emc-type-examination-certificate',
+        'uk-type-examination-certificate',
+        'uk-radio-type-examination-certificate',
+        'uk-emc-type-examination-certificate',
+      ]) {
+        expect(result.get(kind)).toEqual([attribute]);
+      }
+      // A quality system approval covers the manufacturer's system, not one type.
+      expect(result.has('quality-system-approval')).toBe(false);
+    },
+  );
+
+  it('LVD Annex I, EN 60204-1, 47 CFR 15.212, 2.1043: another enclosure material redoes shock protection and the radio evidence', () => {
+    const result = invalidated(change('enclosureMaterial', 'polycarbonate', 'aluminium'));
+    for (const kind of [
+      'electrical-safety-test-report',
+      'radio-test-report',
+      'rf-exposure-assessment',
+      'radio-module-integration-report',
+      'fcc-grant',
+    ]) {
+      expect(result.get(kind)).toEqual(['enclosureMaterial']);
+    }
+    // Compared as written: a spelling difference is a change (the attribute's meaning says so).
+    expect(invalidated(change('enclosureMaterial', 'steel', 'Steel')).has('flammability-test-report')).toBe(
+      true,
+    );
+  });
+
+  it('LVD Annex III 2, MR Annex IV Part A (b), 47 CFR 15.207: another supply voltage redoes the risk assessment, standards and FCC grant', () => {
+    const result = invalidated(change('supplyVoltageAC', 230, 400));
+    for (const kind of ['risk-assessment', 'standards-list', 'fcc-grant']) {
+      expect(result.get(kind)).toEqual(['supplyVoltageAC']);
+    }
+    expect(result.has('mechanical-safety-test-report')).toBe(false);
+  });
+
+  it('RED Art. 3(3)(d)-(f), EN 18031: connecting to the internet changes the standards applied', () => {
+    expect(invalidated(change('internetConnected', false, true)).get('standards-list')).toEqual([
+      'internetConnected',
+    ]);
   });
 
   it('names every changed attribute responsible for a kind, sorted', () => {
