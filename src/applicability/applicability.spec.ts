@@ -5,6 +5,7 @@ import { effectiveAttributes, type AttributeValues } from '../content/attributes
 import type { ParameterValues } from '../content/conditions.js';
 import type { Content } from '../content/content.js';
 import { loadContent } from '../content/content-loader.js';
+import { invalidatedEvidence } from '../content/impact.js';
 import { parameterValues } from '../content/parameters.js';
 import type { Market } from '../content/regimes.js';
 import { assessApplicability, requiredEvidence, type RegimeApplicability } from './applicability.js';
@@ -225,6 +226,69 @@ describe('Regulation (EU) 2023/1230 Art. 25: routes', () => {
     ]);
   });
 
+  it('Annex III 1.1.9, 1.2.1: connected machinery needs a cybersecurity assessment also without a radio', () => {
+    const needs = (o: AttributeValues) =>
+      requiredEvidence(
+        content.regimes.get('eu-mr')!,
+        'A',
+        attributesOf({ placingOnMarket: AFTER, ...o }),
+        params,
+      );
+    expect(needs({ internetConnected: true })['risk-assessment']).toContain('cybersecurity-assessment');
+    expect(needs({ internetConnected: false })['risk-assessment']).not.toContain('cybersecurity-assessment');
+    const entry = content.regimes.get('eu-mr')!.evidence.find((e) => e.kind === 'cybersecurity-assessment');
+    expect(entry?.citation).toMatch(/^Regulation \(EU\) 2023\/1230 Annex III 1\.1\.9 .*1\.2\.1/);
+  });
+
+  it('Annex I Part A item 6 ("in respect only of those systems"): the whole-machine reading is shown as a doubt (L)', () => {
+    const r = regime({ placingOnMarket: AFTER, mlSafetyFunction: 'self-evolving' }, 'eu-mr');
+    expect(r.notes.find((n) => n.condition === 'ml-part-a-only-for-those-systems')).toMatchObject({
+      confidence: 'L',
+      citation: 'Regulation (EU) 2023/1230 Annex I Part A item 6; Art. 25(2)',
+    });
+    const partA = regime(
+      { placingOnMarket: AFTER, machineryAnnexI: 'A-3', mlSafetyFunction: 'self-evolving' },
+      'eu-mr',
+    );
+    expect(partA.notes.map((n) => n.condition)).not.toContain('ml-part-a-only-for-those-systems');
+  });
+
+  it('AI Act Art. 6(1), 113: the application date for Annex I products is a low-confidence parameter', () => {
+    const from = regime({ placingOnMarket: '2027-09-01', mlSafetyFunction: 'fixed' }, 'eu-mr').notes;
+    expect(from.find((n) => n.condition === 'ai-act')).toMatchObject({ confidence: 'L' });
+    expect(from.find((n) => n.condition === 'ai-act')?.text).toMatch(/apply from 2027-08-02/);
+    const before = regime({ placingOnMarket: AFTER, mlSafetyFunction: 'fixed' }, 'eu-mr').notes;
+    expect(before.map((n) => n.condition)).toEqual(expect.arrayContaining(['ai-act-not-yet-applicable']));
+    expect(before.map((n) => n.condition)).not.toContain('ai-act');
+    expect(content.parameters.get('aiActAnnexIApplicationDate')).toMatchObject({ confidence: 'L' });
+  });
+
+  it('Annex VII 7: the review window of the EU type-examination certificate is a low-confidence parameter', () => {
+    const note = regime({ placingOnMarket: AFTER, machineryAnnexI: 'B-1' }, 'eu-mr').notes.find(
+      (n) => n.condition === 'type-examination-review',
+    );
+    expect(note).toMatchObject({ confidence: 'L' });
+    expect(note?.text).toMatch(
+      /every 5 years, and the review is applied for within the window of 12, 6 months/,
+    );
+    expect(content.parameters.get('mrTypeExaminationReviewWindowMonths')).toMatchObject({
+      value: ['12', '6'],
+      confidence: 'L',
+    });
+    expect(regime({ placingOnMarket: AFTER }, 'eu-mr').notes.map((n) => n.condition)).not.toContain(
+      'type-examination-review',
+    );
+  });
+
+  it('CRA (Regulation (EU) 2024/2847): connected machinery without a radio is also shown the CRA note', () => {
+    const connected = { placingOnMarket: '2028-01-10', internetConnected: true } as const;
+    expect(regime(connected, 'eu-mr').notes.map((n) => n.condition)).toContain('cyber-resilience-act');
+    expect(regime(connected, 'eu-emc').notes.map((n) => n.condition)).toContain('cyber-resilience-act');
+    expect(
+      regime({ ...connected, internetConnected: false }, 'eu-mr').notes.map((n) => n.condition),
+    ).not.toContain('cyber-resilience-act');
+  });
+
   it('Annex VII 7: the EU type-examination certificate review period is the documented parameter', () => {
     const validity = content.regimes.get('eu-mr')!.validity;
     expect(validity).toEqual([
@@ -292,6 +356,14 @@ describe('Directive 2006/42/EC Art. 12: routes before 20 Jan 2027', () => {
     expect(evidence['technical-file']).not.toContain('production-control-records');
   });
 
+  it('Reg. 2023/1230 Art. 52(1), 54: units of a Directive variant placed from 20 Jan 2027 need a Regulation case', () => {
+    const note = regime({}, 'eu-md').notes.find((n) => n.condition === 'units-after-application-date');
+    expect(note).toMatchObject({ citation: 'Regulation (EU) 2023/1230 Art. 52(1), 54' });
+    expect(note?.text).toMatch(
+      /^Only units placed on the market before 2027-01-20 are covered\. Every unit of this variant placed from that date needs a Regulation \(EU\) 2023\/1230 procedure \(open an eu-mr case\)/,
+    );
+  });
+
   it('Annex IX 9.3: the EC type-examination certificate is reviewed every five years', () => {
     expect(content.regimes.get('eu-md')!.validity).toEqual([
       expect.objectContaining({
@@ -317,6 +389,18 @@ describe('Low Voltage Directive 2014/35/EU', () => {
         'electrical-risks-governed-by-machinery-act',
       );
     }
+  });
+
+  it('MD/MR 1.5.1 cover machinery only: 230 V partly completed machinery is under the LVD while the parameter says so (L)', () => {
+    const pcm = { kind: 'partly-completed-machinery', placingOnMarket: AFTER } as const;
+    expect(content.parameters.get('lvdForPartlyCompletedMachinery')).toMatchObject({
+      value: true,
+      confidence: 'L',
+    });
+    expect(regime(pcm, 'eu-lvd').applies).toBe(true);
+    expect(regime(pcm, 'gb-eesr').applies).toBe(true);
+    const off = regime(pcm, 'eu-lvd', { params: { lvdForPartlyCompletedMachinery: false } });
+    expect(decidingReason(off)).toMatchObject({ condition: 'not-machinery', held: false });
   });
 
   it('Art. 1, Annex III: 230 V electrical equipment is in scope, Module A only, never a notified body', () => {
@@ -420,6 +504,18 @@ describe('Radio Equipment Directive 2014/53/EU', () => {
     ]);
   });
 
+  it('Art. 10(10), Annex V (i): restrictions of use go on the packaging; the marking evidence cites them', () => {
+    const r = regime({ radio: 'integrated' }, 'eu-red');
+    expect(r.notes.find((n) => n.condition === 'restrictions-of-use')?.citation).toBe(
+      'Directive 2014/53/EU Art. 10(10); Annex V (i)',
+    );
+    const marking = content.regimes.get('eu-red')!.evidence.find((e) => e.kind === 'marking-and-labels');
+    expect(marking?.citation).toBe('Directive 2014/53/EU Art. 10(6), 10(7), 10(10), 19, 20; Annex V (i)');
+    expect(content.evidenceKinds.get('product-description')?.source).toMatch(
+      /2014\/53\/EU Annex V \(a\)\(i\), \(ii\)/,
+    );
+  });
+
   it('MR Art. 21(3): machinery with an integrated radio falls under the Regulation and RED together', () => {
     const answer = assess({ radio: 'integrated', placingOnMarket: AFTER });
     expect(answer.get('eu-mr')?.applies).toBe(true);
@@ -450,6 +546,32 @@ describe('EMC Directive 2014/30/EU and RoHS Directive 2011/65/EU', () => {
     expect(routeIds(r)).toEqual(['A']);
     expect(r.notifiedBodyRequired).toBe(false);
     expect(r.routes[0].reasons[0].citation).toBe('Directive 2011/65/EU Art. 7(b)');
+  });
+
+  it('RoHS Art. 3(1): equipment rated above 1 000 V AC or 1 500 V DC is not EEE', () => {
+    for (const overrides of [
+      { supplyVoltageAC: 3300 },
+      { supplyVoltageAC: 0, supplyVoltageDC: 1800 },
+    ] as AttributeValues[]) {
+      for (const id of ['eu-rohs', 'gb-rohs']) {
+        const r = regime(overrides, id);
+        expect(r.applies).toBe(false);
+        expect(decidingReason(r)).toMatchObject({ condition: 'within-voltage-rating', held: false });
+      }
+    }
+    expect(decidingReason(regime({ supplyVoltageAC: 3300 }, 'eu-rohs')).citation).toBe(
+      'Directive 2011/65/EU Art. 3(1)',
+    );
+    expect(regime({ supplyVoltageAC: 1000 }, 'eu-rohs').applies).toBe(true);
+    expect(regime({ supplyVoltageAC: 0, supplyVoltageDC: 1500 }, 'eu-rohs').applies).toBe(true);
+  });
+
+  it('EMC Art. 18(2): the residential restriction is shown whenever industrial standards alone may have been applied', () => {
+    const note = (o: AttributeValues) =>
+      regime(o, 'eu-emc').notes.find((n) => n.condition === 'residential-restriction');
+    expect(note({ intendedUsers: 'professional' })?.citation).toBe('Directive 2014/30/EU Art. 18(2)');
+    expect(note({ intendedUsers: 'industrial-only' })).toBeDefined();
+    expect(note({ intendedUsers: 'consumer' })).toBeUndefined();
   });
 
   it('RoHS Art. 2(1), 3(1): a machine without electric supply or electronics is not EEE', () => {
@@ -523,6 +645,32 @@ describe('US: FCC Part 15 and OSHA NRTL', () => {
       notifiedBody: false,
       workflow: 'us-fcc-modular-host',
     });
+  });
+
+  it('47 CFR 15.212, 15.107, 15.109, 2.1077: the modular host tests its own digital circuitry and declares it', () => {
+    const needs = requiredEvidence(
+      content.regimes.get('us-fcc-radio')!,
+      'modular',
+      attributesOf({ radio: 'integrated', radioModuleCertified: true }),
+      params,
+    );
+    expect(needs.testing).toEqual(
+      expect.arrayContaining(['radio-module-integration-report', 'emc-test-report']),
+    );
+    expect(needs.declaration).toEqual(['fcc-compliance-information']);
+  });
+
+  it('47 CFR 15.21, 15.105, 2.1074: the user is warned about unapproved changes; the SDoC label identifies the device', () => {
+    const evidence = content.regimes.get('us-fcc-15b')!.evidence;
+    expect(evidence.find((e) => e.kind === 'instructions')?.citation).toMatch(/15\.105 .*15\.21 /);
+    expect(evidence.find((e) => e.kind === 'us-marking-and-labels')?.citation).toMatch(/15\.19; 2\.1074 /);
+  });
+
+  it('29 CFR 1910.7, UL 94: the NRTL evaluates the flammability of polymeric enclosures and parts', () => {
+    for (const route of ['listing', 'field-evaluation']) {
+      const needs = requiredEvidence(content.regimes.get('us-nrtl')!, route, attributesOf({}), params);
+      expect(needs.testing).toContain('flammability-test-report');
+    }
   });
 
   it('47 CFR 15.3(o): a plug-in module with its own FCC ID does not make the host an intentional radiator', () => {
@@ -824,6 +972,36 @@ describe('machine types where the reading of the law depends on them', () => {
     expect(regime({ ...saw, machineryAnnexI: 'B-1' }, 'eu-mr').notes.map((n) => n.condition)).not.toContain(
       'wood-circular-saw-category',
     );
+  });
+});
+
+describe('variants of an approved type (rules/impact.yaml)', () => {
+  const SAW = { machineryAnnexI: 'B-1', placingOnMarket: AFTER } as const;
+  const lost = (attribute: string, base: unknown, value: unknown) =>
+    invalidatedEvidence(
+      [{ attribute, base, value } as Parameters<typeof invalidatedEvidence>[0][number]],
+      content.impactRules,
+      params,
+    );
+
+  it('MR Annex VII 7, MD Annex IX 6: a Part B saw variant with another motor does not reuse the base certificate', () => {
+    expect(routeIds(regime(SAW, 'eu-mr'))).toEqual(['B+C', 'H', 'G']);
+    const motor = lost('motorPowerW', 1200, 1800);
+    expect(motor.get('type-examination-certificate')).toEqual(['motorPowerW']);
+    expect(motor.get('ec-type-examination-certificate')).toEqual(['motorPowerW']);
+    expect(lost('supplyVoltageAC', 230, 400).get('uk-type-examination-certificate')).toEqual([
+      'supplyVoltageAC',
+    ]);
+    const rule = content.impactRules.find((r) => r.id === 'modification-of-approved-type');
+    expect(rule?.citation).toMatch(
+      /Directive 2006\/42\/EC Annex IX 6; Regulation \(EU\) 2023\/1230 Annex VII 7/,
+    );
+  });
+
+  it('MR Annex X, 29 CFR 1910.399: a unit verification certificate or NRTL field label never passes to a variant', () => {
+    const change = lost('enclosureMaterial', 'steel', 'aluminium');
+    expect(change.get('unit-verification-certificate')).toEqual(['enclosureMaterial']);
+    expect(change.get('nrtl-field-label')).toEqual(['enclosureMaterial']);
   });
 });
 
