@@ -133,7 +133,7 @@ describe('shipped workflows', () => {
     let problems: ContentProblem[] = [];
     try {
       const loaded = loadContent(REPO);
-      expect(loaded.workflows.size).toBe(23);
+      expect(loaded.workflows.size).toBe(22);
     } catch (error) {
       if (!(error instanceof ContentError)) throw error;
       problems = error.problems;
@@ -160,7 +160,6 @@ describe('shipped workflows', () => {
       'gb-smsr-annex-x',
       'gb-smsr-partly-completed',
       'gb-type-examination',
-      'gb-unit-verification',
       'us-fcc-certification',
       'us-fcc-modular-host',
       'us-fcc-sdoc',
@@ -173,7 +172,7 @@ describe('shipped workflows', () => {
     const def = content.workflows.get('eu-module-a');
     expect(def?.file).toBe('workflows/eu-module-a.yaml');
     expect(def?.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(def?.version).toBe(2);
+    expect(def?.version).toBe(3);
   });
 
   it('derive signatures from the guards: the declaration and the technical file are signed', () => {
