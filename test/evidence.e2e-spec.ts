@@ -231,14 +231,16 @@ describe.each(DATABASE_KINDS)('evidence on %s', (kind) => {
     );
   });
 
-  it('invalidates material declarations and flammability when the enclosure material changes', async () => {
+  it('invalidates material declarations, flammability and shock protection when the enclosure material changes', async () => {
     const { inherited, invalidated } = await inheritance(
       { enclosureMaterial: 'polycarbonate' },
       'pc-enclosure',
     );
     expect(invalidated['rohs-material-declaration']).toEqual(['enclosureMaterial']);
     expect(invalidated['flammability-test-report']).toEqual(['enclosureMaterial']);
-    expect(inherited).toEqual(expect.arrayContaining(['electrical-safety-test-report', 'instructions']));
+    // Another material also changes protection against electric shock (bonding, insulation).
+    expect(invalidated['electrical-safety-test-report']).toEqual(['enclosureMaterial']);
+    expect(inherited).toEqual(expect.arrayContaining(['instructions']));
   });
 
   it('invalidates electrical safety and EMC tests when the supply voltage changes', async () => {
