@@ -35,7 +35,7 @@ import { snapshotState, type StateSnapshot } from './support/state-snapshot.js';
 // The HTTP runs are bounded by request count; these keep the whole file well under a minute.
 const RUNS = { bodies: 15, text: 50, ids: 4, headers: 80, multipart: 60 };
 
-type Method = 'GET' | 'POST';
+type Method = 'GET' | 'POST' | 'DELETE';
 
 interface Endpoint {
   method: Method;
@@ -135,6 +135,7 @@ describe.each(DATABASE_KINDS)('bad input on %s', (kind) => {
   let caseId: string;
   let evidenceId: string;
   let dossierId: string;
+  let tokenId: string;
   let state: StateSnapshot;
   let counter = 0;
   const unique = (prefix: string) => `${prefix}-${kind}-${++counter}`;
@@ -165,6 +166,14 @@ describe.each(DATABASE_KINDS)('bad input on %s', (kind) => {
     },
     { method: 'GET', path: '/users', as: () => t.adminToken },
     { method: 'POST', path: '/users/{id}/tokens', as: () => t.adminToken, id: () => customiser.userId },
+    { method: 'GET', path: '/users/{id}/tokens', as: () => t.adminToken, id: () => customiser.userId },
+    {
+      method: 'DELETE',
+      path: '/users/{id}/tokens/{tokenId}',
+      as: () => t.adminToken,
+      id: () => customiser.userId,
+      baseline: 204,
+    },
     {
       method: 'POST',
       path: '/products',
@@ -258,13 +267,14 @@ describe.each(DATABASE_KINDS)('bad input on %s', (kind) => {
   const idEndpoints = endpoints.filter((e) => e.id);
   const uploadEndpoints = endpoints.filter((e) => e.multipart);
 
-  const pathOf = (e: Endpoint, id = e.id?.()) => `${API}${e.path.replace('{id}', id ?? '')}`;
+  const pathOf = (e: Endpoint, id = e.id?.()) =>
+    `${API}${e.path.replace('{id}', id ?? '').replace('{tokenId}', tokenId)}`;
 
   function request(
     e: Endpoint,
     options: { path?: string; token?: string | null; headers?: Record<string, string>; body?: unknown } = {},
   ) {
-    const method = e.method === 'GET' ? 'get' : 'post';
+    const method = e.method === 'GET' ? 'get' : e.method === 'DELETE' ? 'delete' : 'post';
     let req = t.http[method](options.path ?? pathOf(e));
     const token = options.token === undefined ? e.as() : options.token;
     if (token !== null) req = req.set('Authorization', bearer(token));
@@ -299,6 +309,10 @@ describe.each(DATABASE_KINDS)('bad input on %s', (kind) => {
     t = await startApp(kind, { AUTH_FAILURES_PER_MINUTE: '1000000', JSON_BODY_MAX_BYTES: '65536' });
     maintainer = await createActor(t, ['maintainer'], 'Commons design team');
     customiser = await createActor(t, ['customiser'], 'Workshop A');
+    // A token of the customiser's own that DELETE /users/{id}/tokens/{tokenId} may revoke.
+    tokenId = (
+      await t.http.post(`${API}/users/${customiser.userId}/tokens`).set('Authorization', bearer(t.adminToken))
+    ).body.id;
     legal = await createActor(t, ['legal'], 'Legal team');
     auditor = await createActor(t, ['auditor'], 'Audit firm');
     productId = await createProduct(t, maintainer.token, {
@@ -613,7 +627,9 @@ describe.each(DATABASE_KINDS)('bad input on %s', (kind) => {
 
   it('answers methods an endpoint does not have with a 4xx problem and writes nothing', async () => {
     for (const e of endpoints) {
-      for (const method of ['put', 'patch', 'delete', 'options'] as const) {
+      for (const method of (['put', 'patch', 'delete', 'options'] as const).filter(
+        (m) => m.toUpperCase() !== e.method,
+      )) {
         const res = await t.http[method](pathOf(e)).set('Authorization', bearer(e.as())).send({});
         await expectSafe(res, `${method.toUpperCase()} ${e.path}`);
         expect({ method, path: e.path, status: res.status >= 400 }).toEqual({

@@ -114,8 +114,9 @@ export class BlobStore {
     const temporary = join(this.tmpDir, name);
     const meter = new Meter(limit);
     this.staging.add(name);
+    const out = createWriteStream(temporary, { flags: 'wx' });
     try {
-      await pipeline(source, meter, createWriteStream(temporary, { flags: 'wx' }));
+      await pipeline(source, meter, out);
       const handle = await open(temporary, 'r');
       try {
         await handle.sync();
@@ -123,6 +124,13 @@ export class BlobStore {
         await handle.close();
       }
     } catch (error) {
+      // The file may still be opening when the source fails (an upload cut off at once): wait
+      // for the stream to close (it may report an error of its own meanwhile), or the file would
+      // appear after it was removed.
+      if (!out.closed) {
+        out.on('error', () => undefined);
+        await new Promise<void>((resolve) => out.once('close', () => resolve()));
+      }
       await rm(temporary, { force: true });
       this.staging.delete(name);
       throw error;
