@@ -78,6 +78,11 @@ describe.each(DATABASE_KINDS)('content, regimes and applicability on %s', (kind)
       expect.objectContaining({ name: 'gbAcceptsCeUnderMachineryRegulation', confidence: 'L', value: false }),
     );
     expect(res.body.impactRules.length).toBeGreaterThan(0);
+    expect(res.body.guards).toMatchObject({
+      evidenceAccepted: expect.any(String),
+      signaturePresent: expect.any(String),
+      roleAllowed: expect.any(String),
+    });
     expectProblem(await t.http.get(`${API}/content`), 401);
   });
 

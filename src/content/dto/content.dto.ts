@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, type SchemaObject } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { EVIDENCE_STEPS } from '../../cases/guard-facts.js';
+import { GUARD_SUMMARIES } from '../../cases/guards.js';
 import type { AttributeValue } from '../attributes.js';
 import type { CelValue } from '../conditions.js';
 import type { Content } from '../content.js';
@@ -180,6 +181,12 @@ export class ContentDto {
   })
   parameters: ParameterDto[];
   @ApiProperty({ type: [ImpactRuleDto] }) impactRules: ImpactRuleDto[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'the guards workflows may name, each with what it checks',
+  })
+  guards: Record<string, string>;
 }
 
 function conditionDto(c: RuleCondition): ConditionDto {
@@ -250,5 +257,6 @@ export function contentDto(content: Content): ContentDto {
       citation: r.citation,
       reason: r.reason,
     })),
+    guards: { ...GUARD_SUMMARIES },
   };
 }
