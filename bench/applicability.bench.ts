@@ -66,14 +66,29 @@ export function sampleVariants(count: number, seed = 7): VariantAttributes[] {
     supplyVoltageAC: pick([0, 0, 12, 48, 110, 230, 230, 400, 690, 1200]),
     supplyVoltageDC: pick([0, 0, 0, 5, 12, 24, 48, 80, 400, 1500, 2000]),
     radio: pick(['none', 'none', 'integrated', 'removable-module']),
+    radioStandards: pick(['full', 'partial', 'none']),
     radioModuleCertified: random() < 0.5,
     internetConnected: random() < 0.5,
     cybersecurityStandards: pick(['full', 'restricted', 'none']),
     digitalCircuitry: random() < 0.7,
     intendedUsers: pick(['consumer', 'professional', 'industrial-only']),
+    madeAvailableToConsumers: random() < 0.5,
+    usedInWorkplaces: random() < 0.5,
+    fcc15103bControlOnly: random() < 0.5,
+    manufacturerEstablishedInEU: random() < 0.5,
+    machineType: pick([
+      'unspecified',
+      'cnc-mill',
+      'cnc-router',
+      'lathe',
+      '3d-printer',
+      'wood-circular-saw',
+      'other',
+    ]),
     mlSafetyFunction: pick(['none', 'none', 'fixed', 'self-evolving']),
     placingOnMarket: random() < 0.1 ? null : day(),
-    motorPowerW: Math.round(random() * 5000),
+    // Some without a motor: the ecodesign notes turn on motorPowerW > 0.
+    motorPowerW: random() < 0.2 ? 0 : Math.round(random() * 5000),
     enclosureMaterial: pick(['steel', 'aluminium', 'polycarbonate', 'plywood']),
   }));
 }
@@ -114,6 +129,10 @@ export async function benchApplicability(): Promise<ApplicabilityFigures> {
   if (byHand.size !== regimes.length)
     throw new Error('applicability-by-hand.ts has regimes the rules do not');
   const variants = sampleVariants(VARIANTS);
+  // A variant without some attribute would be judged on its default, which no predicate sees.
+  const unvaried = [...content.attributes.keys()].filter((name) => !(name in variants[0]));
+  if (unvaried.length > 0)
+    throw new Error(`sampleVariants does not vary the attributes ${unvaried.join(', ')}`);
   const evaluations = VARIANTS * regimes.length;
 
   // Both must answer the same before either is timed.
