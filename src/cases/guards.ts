@@ -19,8 +19,12 @@ export interface GuardRef {
   params?: unknown;
 }
 
-/** Roles that may send events. Auditors only read (design §2), so a workflow may not name them. */
-export const SENDER_ROLES = ['admin', 'maintainer', 'customiser', 'legal'] as const satisfies readonly Role[];
+/**
+ * Roles that may send events: customisers of the variant's organisation and the legal team
+ * (admins always may). Auditors only read and maintainers look after base products (design §2),
+ * so a workflow may not name them.
+ */
+export const SENDER_ROLES = ['admin', 'customiser', 'legal'] as const satisfies readonly Role[];
 export type SenderRole = (typeof SENDER_ROLES)[number];
 
 /** What guard params are checked against when content loads. */
@@ -292,12 +296,14 @@ export const GUARD_SUMMARIES: Readonly<Record<string, string>> = Object.fromEntr
   Object.entries(IMPLEMENTATIONS).map(([name, impl]) => [name, impl.summary]),
 );
 
-/** Problems with role names a workflow gives: unknown roles, and auditors (who never send events). */
+/** Problems with role names a workflow gives: unknown roles, auditors and maintainers (who never send events). */
 export function roleProblems(roles: readonly string[]): { index: number; message: string }[] {
   const problems: { index: number; message: string }[] = [];
   roles.forEach((role, index) => {
     if (role === 'auditor') problems.push({ index, message: 'auditors only read; they never send events' });
-    else if (!(SENDER_ROLES as readonly string[]).includes(role)) {
+    else if (role === 'maintainer') {
+      problems.push({ index, message: 'maintainers look after base products; they do not send case events' });
+    } else if (!(SENDER_ROLES as readonly string[]).includes(role)) {
       problems.push({
         index,
         message: `unknown role '${role}' (expected one of ${SENDER_ROLES.join(', ')})`,
