@@ -171,6 +171,45 @@ describe.each(DATABASE_KINDS)('content, regimes and applicability on %s', (kind)
     ]);
   });
 
+  it('notes the undeclared attributes an answer assumed defaults for (an undeclared voltage takes the LVD out)', async () => {
+    const product = await t.http
+      .post(`${API}/products`)
+      .set('Authorization', bearer(maintainer.token))
+      .send({
+        key: 'desk-engraver',
+        name: 'Desk laser engraver',
+        designVersion: '0.1.0',
+        attributes: { kind: 'electrical-equipment', digitalCircuitry: true },
+      });
+    expect(product.status).toBe(201);
+    const variant = await t.http
+      .post(`${API}/products/${product.body.id}/variants`)
+      .set('Authorization', bearer(workshop.token))
+      .send({ key: 'engraver-2027', name: 'Engraver', overrides: { placingOnMarket: '2027-03-01' } });
+    expect(variant.status).toBe(201);
+    const assumed = async (id: string, regime: string) => {
+      const res = await t.http
+        .get(`${API}/variants/${id}/applicability?markets=EU`)
+        .set('Authorization', bearer(legal.token));
+      expect(res.status).toBe(200);
+      const entry = res.body.find((e: Entry & { notes: Entry['reasons'] }) => e.regime === regime);
+      return {
+        entry,
+        note: entry.notes.find((n: { condition: string }) => n.condition === 'assumed-defaults'),
+      };
+    };
+    const undeclared = await assumed(variant.body.id, 'eu-lvd');
+    expect(undeclared.entry.applies).toBe(false);
+    expect(undeclared.note).toMatchObject({ held: true, citation: 'rules/attributes.yaml (defaults)' });
+    expect(undeclared.note.text).toContain('supplyVoltageAC = 0 V rms');
+    expect(undeclared.note.text).toContain('supplyVoltageDC = 0 V');
+    expect(undeclared.note.text).not.toContain('placingOnMarket');
+    // The saw declares its AC supply (and the variant its placing date): neither is listed.
+    const declared = await assumed(variantId, 'eu-lvd');
+    expect(declared.note?.text ?? '').not.toContain('supplyVoltageAC');
+    expect(declared.note?.text ?? '').not.toContain('placingOnMarket');
+  });
+
   it('answers 400 for unknown markets and bad ids, 401 without a token, 404 for variants the caller may not see', async () => {
     const url = `${API}/variants/${variantId}/applicability`;
     const unknown = await t.http.get(`${url}?markets=EU,FR`).set('Authorization', bearer(workshop.token));

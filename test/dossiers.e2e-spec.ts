@@ -140,6 +140,10 @@ describe.each(DATABASE_KINDS)('dossiers on %s', (kind) => {
     const compact = text.replace(/\s+/g, ' ');
     for (const hash of evidenceHashes) expect(compact).toContain(hash);
     expect(compact).toContain('Prüfbericht Nr. 2026-117');
+    // The rules' notes, and the defaults the answer assumed for what the mill does not declare.
+    expect(compact).toContain('Notes for the reviewer (eu-md)');
+    expect(compact).toContain('Neither the product nor the variant declares these attributes');
+    expect(compact).toContain('machineryAnnexI = none, supplyVoltageDC = 0 V');
 
     const pages = pdfPages(path);
     expect(pages).toBe(dossier.pages);

@@ -1,4 +1,5 @@
 import type { EvidenceStep } from '../cases/guard-facts.js';
+import type { AttributeValue, AttributeVocabulary } from '../content/attributes.js';
 import {
   classCodes,
   toSlots,
@@ -107,6 +108,8 @@ interface RegimePlan {
   notes: ConditionPlan[];
   /** False when the outcome space is too large to encode in a number (never with real rules). */
   cacheable: boolean;
+  /** The attributes any of the regime's conditions reads, evidence conditions included. */
+  reads: readonly string[];
   answers: Map<number, RegimeApplicability>;
 }
 
@@ -170,9 +173,23 @@ function planOf(regime: Regime): RegimePlan {
     notes,
     cacheable: space < Number.MAX_SAFE_INTEGER,
     answers: new Map(),
+    reads: attributesReadBy([
+      ...all.map((c) => c.compiled),
+      ...[...regime.evidence, ...regime.routes.flatMap((r) => r.evidence)].flatMap((e) =>
+        e.when ? [e.when.compiled] : [],
+      ),
+    ]),
   };
   plans.set(regime, plan);
   return plan;
+}
+
+function attributesReadBy(conditions: CompiledCondition[]): string[] {
+  const names = new Set<string>();
+  for (const { reads, layout } of conditions) {
+    for (const slot of [...reads.constants.keys(), ...reads.opaque]) names.add(layout.names[slot]);
+  }
+  return [...names];
 }
 
 function memoOf(conditions: RuleCondition[], layout: SlotLayout): RegimePlan['memo'] {
@@ -425,4 +442,37 @@ export function requiredEvidence(
     if (!kinds.includes(requirement.kind)) kinds.push(requirement.kind);
   }
   return required;
+}
+
+/**
+ * A note naming the attributes a regime's answer rests on that neither the product nor the
+ * variant declares: the answer assumed the vocabulary's default for each (an undeclared supply
+ * voltage is 0 V, which takes the LVD out of scope), and whoever relies on it must know that.
+ */
+export function assumedDefaultsNote(
+  regime: Regime,
+  declared: ReadonlySet<string>,
+  vocabulary: AttributeVocabulary,
+): Reason | undefined {
+  const assumed = [...vocabulary.values()].filter(
+    (def) => !declared.has(def.name) && planOf(regime).reads.includes(def.name),
+  );
+  if (assumed.length === 0) return undefined;
+  const values = assumed.map((def) => `${def.name} = ${describeValue(def.default, def.unit)}`);
+  const one = assumed.length === 1;
+  return {
+    condition: 'assumed-defaults',
+    held: true,
+    text:
+      `Neither the product nor the variant declares ${one ? 'this attribute' : 'these attributes'}, ` +
+      `so this answer assumed the vocabulary's default: ${values.join(', ')}. Declare ` +
+      `${one ? 'it' : 'each one'} if that is not true of the product: the answer depends on ${one ? 'it' : 'them'}.`,
+    citation: 'rules/attributes.yaml (defaults)',
+  };
+}
+
+function describeValue(value: AttributeValue, unit: string | undefined): string {
+  if (value === null) return 'none';
+  if (typeof value === 'string') return `'${value}'`;
+  return unit ? `${value} ${unit}` : String(value);
 }

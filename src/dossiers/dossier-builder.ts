@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { assessApplicability } from '../applicability/applicability.js';
+import { assessApplicability, assumedDefaultsNote } from '../applicability/applicability.js';
 import { GENESIS_HASH, type AuditRecord } from '../audit/audit-chain.js';
 import { AuditService } from '../audit/audit.service.js';
 import { AuthService } from '../auth/auth.service.js';
@@ -14,7 +14,7 @@ import type { Market } from '../content/regimes.js';
 import type { EvidenceEntity } from '../evidence/evidence.entity.js';
 import { lastValidDay, standing } from '../evidence/evidence-standing.js';
 import { EvidenceService } from '../evidence/evidence.service.js';
-import type { VisibleVariant } from '../variants/variants.service.js';
+import { declaredAttributes, type VisibleVariant } from '../variants/variants.service.js';
 import type {
   AuditStreamEntry,
   CaseEntry,
@@ -260,9 +260,9 @@ export class DossierBuilder {
 
   private legislation(visible: VisibleVariant, market: Market, cases: CaseDto[]): LegislationEntry[] {
     const params = this.content.parameterValues;
-    return assessApplicability(this.content.content.regimes.values(), visible.attributes, params, [
-      market,
-    ]).map((a) => {
+    const regimes = this.content.content.regimes;
+    const declared = declaredAttributes(visible);
+    return assessApplicability(regimes.values(), visible.attributes, params, [market]).map((a) => {
       const chosen = cases.filter((c) => c.regime === a.regime).at(-1);
       return {
         regime: a.regime,
@@ -270,6 +270,9 @@ export class DossierBuilder {
         legalReference: a.legalReference,
         applies: a.applies,
         reasons: a.reasons.map((r) => ({ text: r.text, citation: r.citation, held: r.held })),
+        notes: [...a.notes, assumedDefaultsNote(regimes.get(a.regime)!, declared, this.content.attributes)]
+          .filter((n) => n !== undefined)
+          .map((n) => ({ text: n.text, citation: n.citation, held: true })),
         routes: a.routes.map((r) => ({ id: r.id, notifiedBody: r.notifiedBody, workflow: r.workflow })),
         notifiedBodyRequired: a.notifiedBodyRequired,
         chosenRoute: chosen?.route ?? null,

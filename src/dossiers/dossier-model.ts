@@ -58,6 +58,8 @@ export interface LegislationEntry {
   legalReference: string;
   applies: boolean;
   reasons: Reason[];
+  /** Remarks that decide nothing but a reviewer should see (held is always true). */
+  notes: Reason[];
   /** Routes the law allows for this variant. */
   routes: { id: string; notifiedBody: boolean; workflow: string }[];
   notifiedBodyRequired: boolean;

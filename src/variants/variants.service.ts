@@ -30,6 +30,11 @@ export interface VisibleVariant {
   attributes: AttributeValues;
 }
 
+/** The attributes the product or the variant declares (the others take the vocabulary's default). */
+export function declaredAttributes(visible: VisibleVariant): ReadonlySet<string> {
+  return new Set([...Object.keys(visible.product.attributes), ...Object.keys(visible.variant.overrides)]);
+}
+
 /**
  * Customised variants. Tenancy: customisers create and see only their organisation's variants;
  * legal and admin see all; anything else answers 404, exactly as if it did not exist.

@@ -295,6 +295,20 @@ function* legislationEntry(model: DossierModel, l: LegislationEntry): Generator<
     },
     empty: 'No reasons recorded.',
   };
+  if (l.notes.length > 0) {
+    yield {
+      kind: 'table',
+      caption: `Notes for the reviewer (${l.regime})`,
+      columns: [
+        { title: 'Note', width: 4.4 },
+        { title: 'Citation', width: 2.2 },
+      ],
+      rows: function* () {
+        for (const note of l.notes) yield { cells: [note.text, note.citation] };
+      },
+      empty: '',
+    };
+  }
   if (l.applies) {
     yield {
       kind: 'table',

@@ -85,6 +85,13 @@ export function sampleDossierModel(options: SampleDossierOptions = {}): DossierM
       title: 'Machinery Directive',
       legalReference: 'Directive 2006/42/EC',
       applies: true,
+      notes: [
+        {
+          text: 'Conformity assessment for electrical risks is governed solely by the machinery act.',
+          citation: 'Directive 2006/42/EC Annex I 1.5.1',
+          held: true,
+        },
+      ],
       reasons: [
         { text: 'kind is machinery', citation: '2006/42/EC Art. 1(1)(a), Art. 2(a)', held: true },
         {
@@ -108,6 +115,7 @@ export function sampleDossierModel(options: SampleDossierOptions = {}): DossierM
       title: 'Machinery Regulation',
       legalReference: 'Regulation (EU) 2023/1230',
       applies: false,
+      notes: [],
       reasons: [
         { text: 'kind is machinery', citation: '(EU) 2023/1230 Art. 2(1)(a)', held: true },
         {
@@ -126,6 +134,7 @@ export function sampleDossierModel(options: SampleDossierOptions = {}): DossierM
       title: 'Low Voltage Directive',
       legalReference: 'Directive 2014/35/EU',
       applies: false,
+      notes: [],
       reasons: [
         {
           text: 'mains supply between 50 and 1000 V AC (supplyVoltageAC 230 V)',
@@ -153,6 +162,7 @@ export function sampleDossierModel(options: SampleDossierOptions = {}): DossierM
       title: 'Electromagnetic Compatibility Directive',
       legalReference: 'Directive 2014/30/EU',
       applies: false,
+      notes: [],
       reasons: [
         {
           text: 'contains a digital device (digitalCircuitry)',
@@ -175,6 +185,7 @@ export function sampleDossierModel(options: SampleDossierOptions = {}): DossierM
       title: 'Radio Equipment Directive',
       legalReference: 'Directive 2014/53/EU',
       applies: true,
+      notes: [],
       reasons: [
         {
           text: 'radio is integrated (permanently fixed Wi-Fi module)',
@@ -206,6 +217,7 @@ export function sampleDossierModel(options: SampleDossierOptions = {}): DossierM
       title: 'Restriction of Hazardous Substances Directive',
       legalReference: 'Directive 2011/65/EU as amended by (EU) 2015/863',
       applies: true,
+      notes: [],
       reasons: [
         {
           text: 'electrical and electronic equipment (supplyVoltageAC 230 V)',
