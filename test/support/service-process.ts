@@ -25,25 +25,15 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/**
- * The Node options `npm start` runs the service with (package.json): a small young generation
- * keeps the memory of a long streamed upload flat (about 20 MB less peak RSS than the default).
- */
-export const SERVICE_NODE_OPTIONS = ['--max-semi-space-size=2'];
-
 /** Starts the compiled service with the given environment and waits until /health answers. */
 export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
   // PORT=0: the system picks a free port and the service says which, so two services started
   // at once can never take (or answer for) each other's port.
-  const child = spawn(
-    process.execPath,
-    [...SERVICE_NODE_OPTIONS, join(REPO_ROOT, 'dist', 'src', 'main.js')],
-    {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, PORT: '0', HOST: '127.0.0.1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'main.js')], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, PORT: '0', HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
