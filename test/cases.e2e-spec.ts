@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CaseEntity } from '../src/cases/case.entity.js';
+import { CaseRepository } from '../src/cases/case.repository.js';
 import { API, bearer, createActor, startApp, type Actor, type TestApp } from './support/app-harness.js';
 import { DATABASE_KINDS } from './support/databases.js';
-import { acceptedEvidence, createProduct, createVariant, upload } from './support/fixtures.js';
+import { acceptedEvidence, createProduct, createVariant, MILL, upload } from './support/fixtures.js';
 
 interface Requirement {
   kind: string;
@@ -431,6 +432,31 @@ describe.each(DATABASE_KINDS)('certification cases on %s', (kind) => {
       ),
     );
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
+  });
+
+  it('lists the cases of every variant a caller sees, oldest first, however many variants there are', async () => {
+    const maintainer = await createActor(t, ['maintainer'], 'Commons design team');
+    const productId = await createProduct(t, maintainer.token, { ...MILL, key: 'listed-mill' });
+    const opened: string[] = [];
+    for (const key of ['listed-a', 'listed-b', 'listed-c']) {
+      const id = await createVariant(t, workshop.token, productId, key, { placingOnMarket: '2027-03-01' });
+      const res = await t.http
+        .post(`${API}/variants/${id}/cases`)
+        .set('Authorization', bearer(workshop.token))
+        .send({ regime: 'eu-emc', route: 'A' });
+      expect(res.status).toBe(201);
+      opened.push(res.body.id);
+    }
+    const listed = await t.http.get(`${API}/cases`).set('Authorization', bearer(legal.token));
+    expect(listed.status).toBe(200);
+    const ids: string[] = listed.body.map((c: { id: string }) => c.id);
+    expect(new Set(ids.slice(-3))).toEqual(new Set(opened));
+    // The repository reads a long list of variants in chunks; one variant per chunk gives the same.
+    const repository = t.app.get(CaseRepository);
+    const variantIds = [...new Set(listed.body.map((c: { variantId: string }) => c.variantId))] as string[];
+    expect(variantIds.length).toBeGreaterThan(3);
+    const chunked = await repository.list({ variantIds: variantIds.reverse() }, undefined, 1);
+    expect(chunked.map((c) => c.id)).toEqual(ids);
   });
 
   it('records the role a user with several roles acted in: the one the workflow asks for', async () => {

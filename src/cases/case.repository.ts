@@ -19,14 +19,28 @@ export class CaseRepository {
     return row ?? null;
   }
 
+  /**
+   * Cases of one variant or of several, oldest first. A long list of variants (the legal team
+   * sees all of them) is read in chunks: SQLite and PostgreSQL both limit the parameters of one
+   * statement (32,766 and 65,535).
+   */
   async list(
     filter: { variantIds?: string[]; variantId?: string },
     em: EntityManager = this.db.reader,
+    chunkSize = 500,
   ): Promise<CaseEntity[]> {
-    const where: FindOptionsWhere<CaseEntity> = {};
-    if (filter.variantId) where.variantId = filter.variantId;
-    else if (filter.variantIds) where.variantId = In(filter.variantIds);
-    return em.getRepository(CaseEntity).find({ where, order: { openedAt: 'ASC', id: 'ASC' } });
+    const find = (where: FindOptionsWhere<CaseEntity>) =>
+      em.getRepository(CaseEntity).find({ where, order: { openedAt: 'ASC', id: 'ASC' } });
+    if (filter.variantId) return find({ variantId: filter.variantId });
+    if (!filter.variantIds) return find({});
+    const ids = filter.variantIds;
+    const chunks: CaseEntity[][] = [];
+    for (let i = 0; i < ids.length; i += chunkSize) {
+      chunks.push(await find({ variantId: In(ids.slice(i, i + chunkSize)) }));
+    }
+    if (chunks.length === 1) return chunks[0];
+    const key = (c: CaseEntity) => `${c.openedAt} ${c.id}`;
+    return chunks.flat().sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   }
 
   async insert(tx: EntityManager, row: CaseEntity): Promise<void> {
