@@ -94,13 +94,14 @@ export class AuditRepository {
     limit?: number,
     em: EntityManager = this.db.reader,
   ): Promise<AuditRecord[]> {
-    const rows = await em
-      .getRepository(AuditRecordEntity)
-      .createQueryBuilder('r')
-      .where('r.stream = :stream AND r.seq > :afterSeq', { stream, afterSeq })
-      .orderBy('r.seq', 'ASC')
-      .take(limit)
-      .getMany();
+    // Verification reads whole chains page by page: plain SQL (see database/rows.ts).
+    const rows = await selectRows(
+      em,
+      AuditRecordEntity,
+      'stream = ? AND seq > ?',
+      limit === undefined ? [stream, afterSeq] : [stream, afterSeq, limit],
+      limit === undefined ? 'ORDER BY seq ASC' : 'ORDER BY seq ASC LIMIT ?',
+    );
     return rows.map(toRecord);
   }
 
