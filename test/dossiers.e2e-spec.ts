@@ -359,6 +359,36 @@ describe.each(DATABASE_KINDS)('dossiers on %s', (kind) => {
     expect(refused.map((r) => r.status)).toEqual([403, 403, 403, 403]);
   });
 
+  it('names the notified body of a route that needs one in the draft declaration, from its certificate', async () => {
+    const opened = await t.http
+      .post(`${API}/variants/${variantId}/cases`)
+      .set('Authorization', bearer(workshop.token))
+      .send({ regime: 'eu-emc', route: 'B+C' });
+    expect(opened.status).toBe(201);
+    const declaration = async () => {
+      const dossier = await requestDossier({ market: 'EU' });
+      const path = join(work, `declaration-${dossier.id}.pdf`);
+      writeFileSync(path, binary(await get(`/dossiers/${dossier.id}/pdf`, legal.token)));
+      const text = pdfText(path).replace(/\s+/g, ' ');
+      return text.slice(text.lastIndexOf('7. Bodies'));
+    };
+    const before = await declaration();
+    expect(before).toContain(
+      'Electromagnetic Compatibility Directive, route B+C: a notified body is required',
+    );
+    await acceptedEvidence(t, workshop.token, legal.token, `variants/${variantId}`, {
+      kind: 'emc-type-examination-certificate',
+      issuer: 'Prüfstelle Süd GmbH (notified body 0123)',
+      filename: 'EU-type examination certificate 0123-EMC-77.pdf',
+    });
+    const after = await declaration();
+    expect(after).toContain(
+      'Electromagnetic Compatibility Directive, route B+C: Prüfstelle Süd GmbH (notified body 0123)',
+    );
+    expect(after).toContain('EU-type examination certificate 0123-EMC-77.pdf');
+    expect(after).not.toContain('no notified body');
+  });
+
   it('rejects an unknown market and an invisible variant', async () => {
     const bad = await t.http
       .post(`${API}/variants/${variantId}/dossiers`)

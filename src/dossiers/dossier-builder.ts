@@ -22,6 +22,7 @@ import type {
   DossierModel,
   EvidenceEntry,
   LegislationEntry,
+  RequirementRow,
 } from './dossier-model.js';
 
 /** The manifest without `pdfSha256` (which only exists once the PDF does). */
@@ -37,6 +38,13 @@ const DECLARATION_TITLES: Record<Market, string> = {
   EU: 'EU declaration of conformity',
   GB: 'UK declaration of conformity',
   US: "Supplier's declaration of conformity and compliance information",
+};
+
+/** What the declaration calls the third party a route needs, per market. */
+const BODY_NAMES: Record<Market, string> = {
+  EU: 'notified body',
+  GB: 'UK approved body',
+  US: 'TCB or NRTL',
 };
 
 /**
@@ -122,6 +130,18 @@ export class DossierBuilder {
         staleBecause: s.staleBecause,
       })),
     );
+    const requirements: RequirementRow[] = views.flatMap(({ view }) =>
+      view.requirements.map((r) => ({
+        caseId: view.id,
+        regime: view.regime,
+        route: view.route,
+        kind: r.kind,
+        kindTitle: r.title,
+        step: r.step,
+        satisfiedBy: r.satisfiedBy.map((e) => e.id),
+        gap: r.gap,
+      })),
+    );
     const manifest: ContentManifest = {
       format: 'certflow-dossier-manifest/1',
       dossier: {
@@ -190,22 +210,18 @@ export class DossierBuilder {
       })),
       legislation,
       cases: caseEntries,
-      requirements: views.flatMap(({ view }) =>
-        view.requirements.map((r) => ({
-          caseId: view.id,
-          regime: view.regime,
-          route: view.route,
-          kind: r.kind,
-          kindTitle: r.title,
-          step: r.step,
-          satisfiedBy: r.satisfiedBy.map((e) => e.id),
-          gap: r.gap,
-        })),
-      ),
+      requirements,
       evidence: entries,
       signatures,
       audit: auditEntries,
-      declaration: this.declaration(market, organisation?.name ?? '', visible, legislation),
+      declaration: this.declaration(
+        market,
+        organisation?.name ?? '',
+        visible,
+        legislation,
+        requirements,
+        entries,
+      ),
     };
     return { id, model, manifest };
   }
@@ -286,6 +302,8 @@ export class DossierBuilder {
     manufacturer: string,
     visible: VisibleVariant,
     legislation: LegislationEntry[],
+    requirements: RequirementRow[],
+    evidence: EvidenceEntry[],
   ): DeclarationDraft {
     return {
       title: DECLARATION_TITLES[market],
@@ -299,9 +317,41 @@ export class DossierBuilder {
           legalReference: l.legalReference,
           route: l.chosenRoute,
         })),
-      bodies: [],
+      bodies: this.bodies(market, legislation, requirements, evidence),
       standards: [],
     };
+  }
+
+  /**
+   * The bodies the declaration names: for each act whose chosen route needs a notified or approved
+   * body, TCB or NRTL, the issuer of each accepted certificate the case's notified-body step
+   * relies on, or a line saying one is required and still to be named.
+   */
+  private bodies(
+    market: Market,
+    legislation: LegislationEntry[],
+    requirements: RequirementRow[],
+    evidence: EvidenceEntry[],
+  ): string[] {
+    const byId = new Map(evidence.map((e) => [e.id, e]));
+    return legislation.flatMap((l) => {
+      if (!l.applies || !l.chosenRoute || !l.caseId) return [];
+      const route = this.content.content.regimes.get(l.regime)?.routes.find((r) => r.id === l.chosenRoute);
+      if (!route?.notifiedBody) return [];
+      const act = `${l.title}, route ${l.chosenRoute}`;
+      const certificates = requirements
+        .filter((r) => r.caseId === l.caseId && r.step === 'notified-body')
+        .flatMap((r) => r.satisfiedBy.flatMap((id) => byId.get(id) ?? []));
+      if (certificates.length === 0) {
+        return [
+          `${act}: a ${BODY_NAMES[market]} is required; its name, identification number and certificate are ` +
+            'to be completed (no accepted certificate is in the file yet)',
+        ];
+      }
+      return certificates.map(
+        (e) => `${act}: ${e.issuer}, ${e.kindTitle} “${e.originalName}”, issued ${e.issuedAt}`,
+      );
+    });
   }
 }
 
