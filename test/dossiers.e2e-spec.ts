@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import canonicalize from 'canonicalize';
 import { API, bearer, createActor, startApp, type Actor, type TestApp } from './support/app-harness.js';
 import { DATABASE_KINDS } from './support/databases.js';
-import { acceptedEvidence, createProduct, createVariant, samplePdf } from './support/fixtures.js';
+import { acceptedEvidence, createProduct, createVariant, MILL, samplePdf } from './support/fixtures.js';
 import { pdfPages, pdfText, qpdfCheck } from './support/pdf-tools.js';
 
 const sha256 = (bytes: Buffer | string): string => createHash('sha256').update(bytes).digest('hex');
@@ -55,9 +55,9 @@ describe.each(DATABASE_KINDS)('dossiers on %s', (kind) => {
     const res = await t.http.get(`${API}${path}`).set('Authorization', bearer(token));
     return res;
   };
-  const requestDossier = async (body: Record<string, unknown>, token = legal.token) => {
+  const requestDossier = async (body: Record<string, unknown>, token = legal.token, variant = variantId) => {
     const res = await t.http
-      .post(`${API}/variants/${variantId}/dossiers`)
+      .post(`${API}/variants/${variant}/dossiers`)
       .set('Authorization', bearer(token))
       .send(body);
     expect(res.status).toBe(202);
@@ -387,6 +387,43 @@ describe.each(DATABASE_KINDS)('dossiers on %s', (kind) => {
     );
     expect(after).toContain('EU-type examination certificate 0123-EMC-77.pdf');
     expect(after).not.toContain('no notified body');
+  });
+
+  it('declares partly completed machinery for incorporation under the machinery act, and the rest in conformity', async () => {
+    const maintainer = await createActor(t, ['maintainer'], 'Commons design team');
+    const productId = await createProduct(t, maintainer.token, {
+      ...MILL,
+      key: 'open-motion-platform',
+      name: 'Open motion platform',
+      attributes: { ...MILL.attributes, kind: 'partly-completed-machinery' },
+    });
+    const platform = await createVariant(t, workshop.token, productId, 'platform-2027', {
+      placingOnMarket: '2027-03-01',
+    });
+    const applicable = await json(`/variants/${platform}/applicability?markets=EU`, legal.token);
+    const acts = (applicable.body as { regime: string; title: string; applies: boolean }[]).filter(
+      (a) => a.applies,
+    );
+    expect(acts.map((a) => a.regime)).toContain('eu-mr');
+    const dossier = await requestDossier({ market: 'EU' }, legal.token, platform);
+    const path = join(work, 'incorporation.pdf');
+    writeFileSync(path, binary(await get(`/dossiers/${dossier.id}/pdf`, legal.token)));
+    expect(qpdfCheck(path)).toMatch(/No syntax or stream encoding errors/);
+    const text = pdfText(path).replace(/\s+/g, ' ');
+    const drafts = text.slice(text.lastIndexOf('Draft declarations of incorporation and conformity'));
+    const doc = drafts.indexOf('EU declaration of conformity No.');
+    const incorporation = doc < 0 ? drafts : drafts.slice(0, doc);
+    expect(incorporation).toContain(
+      `Declaration of incorporation of partly completed machinery No. ${dossier.id}`,
+    );
+    expect(incorporation).toContain('Machinery Regulation');
+    expect(incorporation).toContain('must not be put into service until the final');
+    // The other acts that apply are declared in conformity; the machinery act is not among them.
+    const others = acts.filter((a) => a.regime !== 'eu-mr');
+    expect(doc >= 0).toBe(others.length > 0);
+    const conformity = doc < 0 ? '' : drafts.slice(doc);
+    expect(conformity).not.toContain('Machinery Regulation');
+    for (const act of others) expect(conformity).toContain(act.title);
   });
 
   it('rejects an unknown market and an invisible variant', async () => {

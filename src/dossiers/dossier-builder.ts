@@ -40,6 +40,17 @@ const DECLARATION_TITLES: Record<Market, string> = {
   US: "Supplier's declaration of conformity and compliance information",
 };
 
+/** The machinery acts (design §3.2), under which partly completed machinery is declared for incorporation. */
+const MACHINERY_ACTS = new Set(['eu-md', 'eu-mr', 'gb-smsr']);
+
+const INCORPORATION_TITLES: Record<Market, string> = {
+  // Directive 2006/42/EC Annex II 1.B; Regulation (EU) 2023/1230 Annex V Part B.
+  EU: 'Declaration of incorporation of partly completed machinery',
+  // Supply of Machinery (Safety) Regulations 2008, Sch. 2 Part 2 Annex II 1.B.
+  GB: 'Declaration of incorporation of partly completed machinery',
+  US: 'Declaration of incorporation',
+};
+
 /** What the declaration calls the third party a route needs, per market. */
 const BODY_NAMES: Record<Market, string> = {
   EU: 'notified body',
@@ -305,18 +316,28 @@ export class DossierBuilder {
     requirements: RequirementRow[],
     evidence: EvidenceEntry[],
   ): DeclarationDraft {
+    const declared = legislation
+      .filter((l) => l.applies)
+      .map((l) => ({
+        regime: l.regime,
+        title: l.title,
+        legalReference: l.legalReference,
+        route: l.chosenRoute,
+      }));
+    // Partly completed machinery is declared for incorporation under the machinery act, and in
+    // conformity with the other acts that apply (reference §4, §14: no CE marking under the
+    // machinery act, CE under EMC, RoHS or RED where they apply).
+    const incorporated =
+      visible.attributes.kind === 'partly-completed-machinery'
+        ? declared.filter((a) => MACHINERY_ACTS.has(a.regime))
+        : [];
     return {
       title: DECLARATION_TITLES[market],
       manufacturer,
       product: `${visible.product.name}, variant ${visible.variant.name} (${visible.variant.key}), design ${visible.product.designVersion}`,
-      acts: legislation
-        .filter((l) => l.applies)
-        .map((l) => ({
-          regime: l.regime,
-          title: l.title,
-          legalReference: l.legalReference,
-          route: l.chosenRoute,
-        })),
+      acts: declared.filter((a) => !incorporated.includes(a)),
+      incorporation:
+        incorporated.length > 0 ? { title: INCORPORATION_TITLES[market], acts: incorporated } : null,
       bodies: this.bodies(market, legislation, requirements, evidence),
       standards: [],
     };

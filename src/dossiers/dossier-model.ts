@@ -149,9 +149,22 @@ export interface DeclarationDraft {
   manufacturer: string;
   product: string;
   /** Every applicable act of the market (one declaration for all EU acts). */
-  acts: { regime: string; title: string; legalReference: string; route: string | null }[];
+  acts: DeclaredAct[];
   /** Notified/approved bodies or TCBs involved, when known. */
   bodies: string[];
   /** Standards or specifications applied, when recorded. */
   standards: string[];
+  /**
+   * Partly completed machinery: the machinery act takes a declaration of incorporation instead of
+   * a declaration of conformity (Directive 2006/42/EC Art. 13, Annex II 1.B; Regulation (EU)
+   * 2023/1230 Art. 11(3), Annex V Part B); `acts` then holds only the other acts. Null otherwise.
+   */
+  incorporation: { title: string; acts: DeclaredAct[] } | null;
+}
+
+export interface DeclaredAct {
+  regime: string;
+  title: string;
+  legalReference: string;
+  route: string | null;
 }

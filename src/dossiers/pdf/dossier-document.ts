@@ -1,6 +1,8 @@
 import type {
   AuditStreamEntry,
   CaseEntry,
+  DeclarationDraft,
+  DeclaredAct,
   DossierModel,
   EvidenceEntry,
   LegislationEntry,
@@ -612,14 +614,31 @@ function* auditStream(a: AuditStreamEntry): Generator<Block> {
 
 function* declaration(model: DossierModel): Generator<Block> {
   const d = model.declaration;
-  yield heading('declaration', '8', 'Draft declaration of conformity', 1);
+  const incorporation = d.incorporation;
+  yield heading(
+    'declaration',
+    '8',
+    incorporation ? 'Draft declarations of incorporation and conformity' : 'Draft declaration of conformity',
+    1,
+  );
   yield {
     kind: 'paragraph',
     text:
       'DRAFT for review, generated from the records above. It becomes a declaration only when the ' +
-      'manufacturer completes, dates and signs it. One declaration covers every applicable act of the market.',
+      'manufacturer completes, dates and signs it. One declaration of conformity covers every applicable ' +
+      'act of the market' +
+      (incorporation
+        ? '; partly completed machinery is declared for incorporation under the machinery act instead, ' +
+          'and bears no marking under it.'
+        : '.'),
     tone: 'bad',
   };
+  if (incorporation) yield* incorporationDraft(model, incorporation);
+  if (d.acts.length > 0 || !incorporation) yield* conformityDraft(model);
+}
+
+function* conformityDraft(model: DossierModel): Generator<Block> {
+  const d = model.declaration;
   yield { kind: 'paragraph', text: `${d.title} No. ${model.id}`, font: 'bold' };
   yield {
     kind: 'fields',
@@ -644,27 +663,7 @@ function* declaration(model: DossierModel): Generator<Block> {
       },
     ],
   };
-  yield {
-    kind: 'table',
-    caption: 'Legislation declared',
-    columns: [
-      { title: 'Act', width: 3 },
-      { title: 'Reference', width: 2 },
-      { title: 'Procedure', width: 1.2 },
-    ],
-    rows: function* () {
-      for (const a of d.acts) {
-        yield {
-          cells: [
-            { text: a.title, font: 'bold' },
-            a.legalReference,
-            a.route ? `route ${a.route}` : 'to be completed',
-          ],
-        };
-      }
-    },
-    empty: 'No act applies: there is nothing to declare.',
-  };
+  yield actsTable('Legislation declared', d.acts);
   yield {
     kind: 'fields',
     fields: [
@@ -676,12 +675,95 @@ function* declaration(model: DossierModel): Generator<Block> {
         label: '7. Bodies',
         value: d.bodies.length > 0 ? d.bodies.join('; ') : 'no notified body, approved body or TCB involved',
       },
-      { label: '8. Signed for', value: `and on behalf of ${d.manufacturer}` },
-      { label: 'Place and date', value: '______________________________' },
-      { label: 'Name, function', value: '______________________________' },
-      { label: 'Signature', value: '______________________________' },
+      ...signedFor(8, d.manufacturer),
     ],
   };
+}
+
+/**
+ * The declaration of incorporation: Directive 2006/42/EC Annex II 1.B, Regulation (EU) 2023/1230
+ * Annex V Part B.
+ */
+function* incorporationDraft(
+  model: DossierModel,
+  incorporation: NonNullable<DeclarationDraft['incorporation']>,
+): Generator<Block> {
+  const d = model.declaration;
+  yield { kind: 'paragraph', text: `${incorporation.title} No. ${model.id}`, font: 'bold' };
+  yield {
+    kind: 'fields',
+    fields: [
+      { label: '1. Manufacturer', value: d.manufacturer },
+      {
+        label: '2. Documentation',
+        value: 'Person authorised to compile the relevant technical documentation: to be completed',
+      },
+      {
+        label: '3. Partly completed machinery',
+        value: `${d.product}; model ${model.variant.key}; serial numbers: to be completed`,
+      },
+      {
+        label: '4. Requirements',
+        value:
+          'Essential health and safety requirements applied and fulfilled: to be completed. The relevant ' +
+          'technical documentation is compiled in accordance with the act below (Annex VII Part B of ' +
+          'Directive 2006/42/EC; Annex IV Part B of Regulation (EU) 2023/1230).',
+      },
+    ],
+  };
+  yield actsTable('Machinery act', incorporation.acts);
+  yield {
+    kind: 'fields',
+    fields: [
+      {
+        label: '5. Information',
+        value:
+          'The manufacturer undertakes to transmit, in response to a reasoned request by the national ' +
+          'authorities, relevant information on the partly completed machinery.',
+      },
+      {
+        label: '6. Putting into service',
+        value:
+          'The partly completed machinery must not be put into service until the final machinery into ' +
+          'which it is to be incorporated has been declared in conformity with the act above, where ' +
+          'appropriate.',
+      },
+      ...signedFor(7, d.manufacturer),
+    ],
+  };
+}
+
+function actsTable(caption: string, acts: DeclaredAct[]): Block {
+  return {
+    kind: 'table',
+    caption,
+    columns: [
+      { title: 'Act', width: 3 },
+      { title: 'Reference', width: 2 },
+      { title: 'Procedure', width: 1.2 },
+    ],
+    rows: function* () {
+      for (const a of acts) {
+        yield {
+          cells: [
+            { text: a.title, font: 'bold' },
+            a.legalReference,
+            a.route ? `route ${a.route}` : 'to be completed',
+          ],
+        };
+      }
+    },
+    empty: 'No act applies: there is nothing to declare.',
+  };
+}
+
+function signedFor(item: number, manufacturer: string): Field[] {
+  return [
+    { label: `${item}. Signed for`, value: `and on behalf of ${manufacturer}` },
+    { label: 'Place and date', value: '______________________________' },
+    { label: 'Name, function', value: '______________________________' },
+    { label: 'Signature', value: '______________________________' },
+  ];
 }
 
 function* verification(model: DossierModel): Generator<Block> {

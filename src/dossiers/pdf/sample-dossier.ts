@@ -374,6 +374,7 @@ export function sampleDossierModel(options: SampleDossierOptions = {}): DossierM
           route: l.chosenRoute,
         })),
       bodies: [],
+      incorporation: null,
       standards: [
         'EN ISO 12100:2010',
         'EN 60204-1:2018',
