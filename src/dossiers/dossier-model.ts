@@ -157,7 +157,7 @@ export interface DeclarationDraft {
   /**
    * Partly completed machinery: the machinery act takes a declaration of incorporation instead of
    * a declaration of conformity (Directive 2006/42/EC Art. 13, Annex II 1.B; Regulation (EU)
-   * 2023/1230 Art. 11(3), Annex V Part B); `acts` then holds only the other acts. Null otherwise.
+   * 2023/1230 Art. 11, 22, Annex V Part B); `acts` then holds only the other acts. Null otherwise.
    */
   incorporation: { title: string; acts: DeclaredAct[] } | null;
 }
