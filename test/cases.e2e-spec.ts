@@ -434,7 +434,7 @@ describe.each(DATABASE_KINDS)('certification cases on %s', (kind) => {
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
   });
 
-  it('lists the cases of every variant a caller sees, oldest first, however many variants there are', async () => {
+  it('lists the cases of every variant a caller sees in one order, however many variants there are', async () => {
     const maintainer = await createActor(t, ['maintainer'], 'Commons design team');
     const productId = await createProduct(t, maintainer.token, { ...MILL, key: 'listed-mill' });
     const opened: string[] = [];

@@ -141,9 +141,10 @@ describe.each(DATABASE_KINDS)('dossiers on %s', (kind) => {
     for (const hash of evidenceHashes) expect(compact).toContain(hash);
     expect(compact).toContain('Prüfbericht Nr. 2026-117');
     // The rules' notes, and the defaults the answer assumed for what the mill does not declare.
-    expect(compact).toContain('Notes for the reviewer (eu-md)');
+    expect(compact).toContain('Notes for the reviewer (eu-mr)');
+    expect(compact).toContain('The safety objectives of Directive 2014/35/EU apply to the machinery');
     expect(compact).toContain('Neither the product nor the variant declares these attributes');
-    expect(compact).toContain('machineryAnnexI = none, supplyVoltageDC = 0 V');
+    expect(compact).toContain('machineryAnnexI = null, supplyVoltageDC = 0 V');
 
     const pages = pdfPages(path);
     expect(pages).toBe(dossier.pages);
@@ -386,7 +387,31 @@ describe.each(DATABASE_KINDS)('dossiers on %s', (kind) => {
       'Electromagnetic Compatibility Directive, route B+C: Prüfstelle Süd GmbH (notified body 0123)',
     );
     expect(after).toContain('EU-type examination certificate 0123-EMC-77.pdf');
-    expect(after).not.toContain('no notified body');
+    expect(after).not.toContain('none: no applicable act needs');
+    // An act that needs a body on every route but has no case yet is named too: the RED when the
+    // radio's harmonised standards are not applied (reference §14.2).
+    const radio = await createVariant(
+      t,
+      workshop.token,
+      (await json(`/variants/${variantId}`, legal.token)).body.productId,
+      'mill-wifi',
+      {
+        radio: 'integrated',
+        radioStandards: 'none',
+        placingOnMarket: '2027-03-01',
+      },
+    );
+    const red = (await json(`/variants/${radio}/applicability?markets=EU`, legal.token)).body.find(
+      (a: { regime: string }) => a.regime === 'eu-red',
+    );
+    expect(red).toMatchObject({ applies: true, notifiedBodyRequired: true });
+    const dossier = await requestDossier({ market: 'EU' }, legal.token, radio);
+    const path = join(work, 'declaration-radio.pdf');
+    writeFileSync(path, binary(await get(`/dossiers/${dossier.id}/pdf`, legal.token)));
+    const text = pdfText(path).replace(/\s+/g, ' ');
+    expect(text.slice(text.lastIndexOf('7. Bodies'))).toContain(
+      'Radio Equipment Directive (every route the law allows): a notified body is required',
+    );
   });
 
   it('declares partly completed machinery for incorporation under the machinery act, and the rest in conformity', async () => {
@@ -414,8 +439,11 @@ describe.each(DATABASE_KINDS)('dossiers on %s', (kind) => {
     const doc = drafts.indexOf('EU declaration of conformity No.');
     const incorporation = doc < 0 ? drafts : drafts.slice(0, doc);
     expect(incorporation).toContain(
-      `Declaration of incorporation of partly completed machinery No. ${dossier.id}`,
+      `EU declaration of incorporation of partly completed machinery No. ${dossier.id}-DoI`,
     );
+    expect(incorporation).toContain('Annex IV Part B of Regulation (EU) 2023/1230');
+    // The Regulation dropped the Directive's person authorised to compile the documentation.
+    expect(incorporation).not.toContain('Person authorised');
     expect(incorporation).toContain('Machinery Regulation');
     expect(incorporation).toContain('must not be put into service until the final');
     // The other acts that apply are declared in conformity; the machinery act is not among them.

@@ -445,9 +445,11 @@ export function requiredEvidence(
 }
 
 /**
- * A note naming the attributes a regime's answer rests on that neither the product nor the
+ * A note naming the attributes a regime's conditions read that neither the product nor the
  * variant declares: the answer assumed the vocabulary's default for each (an undeclared supply
- * voltage is 0 V, which takes the LVD out of scope), and whoever relies on it must know that.
+ * voltage is 0 V, which takes the LVD out of scope), and whoever relies on it must know that. It
+ * lists every such attribute the regime reads, also where the deciding condition did not get to
+ * read it, hence "may depend".
  */
 export function assumedDefaultsNote(
   regime: Regime,
@@ -466,13 +468,13 @@ export function assumedDefaultsNote(
     text:
       `Neither the product nor the variant declares ${one ? 'this attribute' : 'these attributes'}, ` +
       `so this answer assumed the vocabulary's default: ${values.join(', ')}. Declare ` +
-      `${one ? 'it' : 'each one'} if that is not true of the product: the answer depends on ${one ? 'it' : 'them'}.`,
+      `${one ? 'it' : 'each one'} if that is not true of the product: the answer may depend on ${one ? 'it' : 'them'}.`,
     citation: 'rules/attributes.yaml (defaults)',
   };
 }
 
 function describeValue(value: AttributeValue, unit: string | undefined): string {
-  if (value === null) return 'none';
+  if (value === null) return 'null';
   if (typeof value === 'string') return `'${value}'`;
   return unit ? `${value} ${unit}` : String(value);
 }

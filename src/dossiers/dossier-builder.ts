@@ -21,6 +21,7 @@ import type {
   DeclarationDraft,
   DossierModel,
   EvidenceEntry,
+  IncorporationDraft,
   LegislationEntry,
   RequirementRow,
 } from './dossier-model.js';
@@ -40,15 +41,31 @@ const DECLARATION_TITLES: Record<Market, string> = {
   US: "Supplier's declaration of conformity and compliance information",
 };
 
-/** The machinery acts (design §3.2), under which partly completed machinery is declared for incorporation. */
-const MACHINERY_ACTS = new Set(['eu-md', 'eu-mr', 'gb-smsr']);
-
-const INCORPORATION_TITLES: Record<Market, string> = {
-  // Directive 2006/42/EC Annex II 1.B; Regulation (EU) 2023/1230 Annex V Part B.
-  EU: 'Declaration of incorporation of partly completed machinery',
+/**
+ * The machinery acts (design §3.2), under which partly completed machinery takes a declaration of
+ * incorporation (reference §2.2, §8, §14.2).
+ */
+const INCORPORATION: Record<string, Omit<IncorporationDraft, 'act'>> = {
+  // Directive 2006/42/EC Art. 13(1)(c), Annex II 1.B.
+  'eu-md': {
+    title: 'Declaration of incorporation of partly completed machinery',
+    documentation: 'Annex VII Part B of Directive 2006/42/EC',
+    authorisedPerson: true,
+  },
+  // Regulation (EU) 2023/1230 Art. 11, 22, Annex V Part B (titled as the Regulation's workflow does).
+  'eu-mr': {
+    title: 'EU declaration of incorporation of partly completed machinery',
+    documentation: 'Annex IV Part B of Regulation (EU) 2023/1230',
+    authorisedPerson: false,
+  },
   // Supply of Machinery (Safety) Regulations 2008, Sch. 2 Part 2 Annex II 1.B.
-  GB: 'Declaration of incorporation of partly completed machinery',
-  US: 'Declaration of incorporation',
+  'gb-smsr': {
+    title: 'Declaration of incorporation of partly completed machinery',
+    documentation:
+      'Annex VII Part B of Schedule 2 to the Supply of Machinery (Safety) Regulations 2008 (Directive ' +
+      '2006/42/EC as it applies in Great Britain)',
+    authorisedPerson: true,
+  },
 };
 
 /** What the declaration calls the third party a route needs, per market. */
@@ -325,19 +342,18 @@ export class DossierBuilder {
         route: l.chosenRoute,
       }));
     // Partly completed machinery is declared for incorporation under the machinery act, and in
-    // conformity with the other acts that apply (reference §4, §14: no CE marking under the
+    // conformity with the other acts that apply (reference §8, §14.2: no CE marking under the
     // machinery act, CE under EMC, RoHS or RED where they apply).
     const incorporated =
       visible.attributes.kind === 'partly-completed-machinery'
-        ? declared.filter((a) => MACHINERY_ACTS.has(a.regime))
-        : [];
+        ? declared.find((a) => INCORPORATION[a.regime] !== undefined)
+        : undefined;
     return {
       title: DECLARATION_TITLES[market],
       manufacturer,
       product: `${visible.product.name}, variant ${visible.variant.name} (${visible.variant.key}), design ${visible.product.designVersion}`,
-      acts: declared.filter((a) => !incorporated.includes(a)),
-      incorporation:
-        incorporated.length > 0 ? { title: INCORPORATION_TITLES[market], acts: incorporated } : null,
+      acts: declared.filter((a) => a !== incorporated),
+      incorporation: incorporated ? { ...INCORPORATION[incorporated.regime], act: incorporated } : null,
       bodies: this.bodies(market, legislation, requirements, evidence),
       standards: [],
     };
@@ -355,22 +371,25 @@ export class DossierBuilder {
     evidence: EvidenceEntry[],
   ): string[] {
     const byId = new Map(evidence.map((e) => [e.id, e]));
+    const required = (what: string) =>
+      `${what}: a ${BODY_NAMES[market]} is required; its name, identification number and certificate are ` +
+      'to be completed';
     return legislation.flatMap((l) => {
-      if (!l.applies || !l.chosenRoute || !l.caseId) return [];
+      if (!l.applies) return [];
+      if (!l.chosenRoute || !l.caseId) {
+        return l.notifiedBodyRequired ? [required(`${l.title} (every route the law allows)`)] : [];
+      }
       const route = this.content.content.regimes.get(l.regime)?.routes.find((r) => r.id === l.chosenRoute);
       if (!route?.notifiedBody) return [];
       const act = `${l.title}, route ${l.chosenRoute}`;
       const certificates = requirements
         .filter((r) => r.caseId === l.caseId && r.step === 'notified-body')
         .flatMap((r) => r.satisfiedBy.flatMap((id) => byId.get(id) ?? []));
-      if (certificates.length === 0) {
-        return [
-          `${act}: a ${BODY_NAMES[market]} is required; its name, identification number and certificate are ` +
-            'to be completed (no accepted certificate is in the file yet)',
-        ];
-      }
+      if (certificates.length === 0) return [`${required(act)} (no accepted certificate is in the file yet)`];
       return certificates.map(
-        (e) => `${act}: ${e.issuer}, ${e.kindTitle} “${e.originalName}”, issued ${e.issuedAt}`,
+        (e) =>
+          `${act}: ${e.issuer}, ${e.kindTitle} “${e.originalName}”, issued ${e.issuedAt}; the body's ` +
+          'identification number and the certificate number to be completed from the certificate',
       );
     });
   }

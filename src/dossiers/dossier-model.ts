@@ -148,9 +148,15 @@ export interface DeclarationDraft {
   /** The organisation that places the variant on the market. */
   manufacturer: string;
   product: string;
-  /** Every applicable act of the market (one declaration for all EU acts). */
+  /**
+   * The acts declared in conformity: every applicable act of the market (one declaration for all
+   * EU acts), except the machinery act of partly completed machinery (see `incorporation`).
+   */
   acts: DeclaredAct[];
-  /** Notified/approved bodies or TCBs involved, when known. */
+  /**
+   * Per act whose route needs a notified/approved body, TCB or NRTL: the body as its accepted
+   * certificate names it, or that one is required and still to be named.
+   */
   bodies: string[];
   /** Standards or specifications applied, when recorded. */
   standards: string[];
@@ -159,7 +165,17 @@ export interface DeclarationDraft {
    * a declaration of conformity (Directive 2006/42/EC Art. 13, Annex II 1.B; Regulation (EU)
    * 2023/1230 Art. 11, 22, Annex V Part B); `acts` then holds only the other acts. Null otherwise.
    */
-  incorporation: { title: string; acts: DeclaredAct[] } | null;
+  incorporation: IncorporationDraft | null;
+}
+
+export interface IncorporationDraft {
+  /** As the act's annex names the document. */
+  title: string;
+  act: DeclaredAct;
+  /** The provision the relevant technical documentation is compiled under. */
+  documentation: string;
+  /** The Directive (and its GB form) asks for the person authorised to compile it; the Regulation does not. */
+  authorisedPerson: boolean;
 }
 
 export interface DeclaredAct {

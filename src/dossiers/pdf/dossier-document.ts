@@ -1,10 +1,10 @@
 import type {
   AuditStreamEntry,
   CaseEntry,
-  DeclarationDraft,
   DeclaredAct,
   DossierModel,
   EvidenceEntry,
+  IncorporationDraft,
   LegislationEntry,
   Scalar,
   SignatureEntry,
@@ -615,10 +615,15 @@ function* auditStream(a: AuditStreamEntry): Generator<Block> {
 function* declaration(model: DossierModel): Generator<Block> {
   const d = model.declaration;
   const incorporation = d.incorporation;
+  const conformity = d.acts.length > 0 || !incorporation;
   yield heading(
     'declaration',
     '8',
-    incorporation ? 'Draft declarations of incorporation and conformity' : 'Draft declaration of conformity',
+    !incorporation
+      ? 'Draft declaration of conformity'
+      : conformity
+        ? 'Draft declarations of incorporation and conformity'
+        : 'Draft declaration of incorporation',
     1,
   );
   yield {
@@ -634,7 +639,7 @@ function* declaration(model: DossierModel): Generator<Block> {
     tone: 'bad',
   };
   if (incorporation) yield* incorporationDraft(model, incorporation);
-  if (d.acts.length > 0 || !incorporation) yield* conformityDraft(model);
+  if (conformity) yield* conformityDraft(model);
 }
 
 function* conformityDraft(model: DossierModel): Generator<Block> {
@@ -673,7 +678,10 @@ function* conformityDraft(model: DossierModel): Generator<Block> {
       },
       {
         label: '7. Bodies',
-        value: d.bodies.length > 0 ? d.bodies.join('; ') : 'no notified body, approved body or TCB involved',
+        value:
+          d.bodies.length > 0
+            ? d.bodies.join('; ')
+            : 'none: no applicable act needs a notified body, approved body, TCB or NRTL on the routes chosen',
       },
       ...signedFor(8, d.manufacturer),
     ],
@@ -682,55 +690,50 @@ function* conformityDraft(model: DossierModel): Generator<Block> {
 
 /**
  * The declaration of incorporation: Directive 2006/42/EC Annex II 1.B, Regulation (EU) 2023/1230
- * Annex V Part B.
+ * Annex V Part B, and the GB form of the Directive's.
  */
-function* incorporationDraft(
-  model: DossierModel,
-  incorporation: NonNullable<DeclarationDraft['incorporation']>,
-): Generator<Block> {
+function* incorporationDraft(model: DossierModel, incorporation: IncorporationDraft): Generator<Block> {
   const d = model.declaration;
-  yield { kind: 'paragraph', text: `${incorporation.title} No. ${model.id}`, font: 'bold' };
-  yield {
-    kind: 'fields',
-    fields: [
-      { label: '1. Manufacturer', value: d.manufacturer },
-      {
-        label: '2. Documentation',
-        value: 'Person authorised to compile the relevant technical documentation: to be completed',
-      },
-      {
-        label: '3. Partly completed machinery',
-        value: `${d.product}; model ${model.variant.key}; serial numbers: to be completed`,
-      },
-      {
-        label: '4. Requirements',
-        value:
-          'Essential health and safety requirements applied and fulfilled: to be completed. The relevant ' +
-          'technical documentation is compiled in accordance with the act below (Annex VII Part B of ' +
-          'Directive 2006/42/EC; Annex IV Part B of Regulation (EU) 2023/1230).',
-      },
-    ],
-  };
-  yield actsTable('Machinery act', incorporation.acts);
-  yield {
-    kind: 'fields',
-    fields: [
-      {
-        label: '5. Information',
-        value:
-          'The manufacturer undertakes to transmit, in response to a reasoned request by the national ' +
-          'authorities, relevant information on the partly completed machinery.',
-      },
-      {
-        label: '6. Putting into service',
-        value:
-          'The partly completed machinery must not be put into service until the final machinery into ' +
-          'which it is to be incorporated has been declared in conformity with the act above, where ' +
-          'appropriate.',
-      },
-      ...signedFor(7, d.manufacturer),
-    ],
-  };
+  // Its own number: a declaration's number identifies it alone.
+  yield { kind: 'paragraph', text: `${incorporation.title} No. ${model.id}-DoI`, font: 'bold' };
+  const items: { label: string; value: string }[] = [
+    { label: 'Manufacturer', value: d.manufacturer },
+    ...(incorporation.authorisedPerson
+      ? [
+          {
+            label: 'Documentation',
+            value:
+              'Person authorised to compile the relevant technical documentation (name and address): to be ' +
+              'completed',
+          },
+        ]
+      : []),
+    {
+      label: 'Product',
+      value: `Partly completed machinery: ${d.product}; model ${model.variant.key}; serial numbers: to be completed`,
+    },
+    {
+      label: 'Requirements',
+      value:
+        'Essential health and safety requirements applied and fulfilled: to be completed. The relevant ' +
+        `technical documentation is compiled in accordance with ${incorporation.documentation}.`,
+    },
+    {
+      label: 'Information',
+      value:
+        'The manufacturer undertakes to transmit, in response to a reasoned request by the national ' +
+        'authorities, relevant information on the partly completed machinery.',
+    },
+    {
+      label: 'Into service',
+      value:
+        'The partly completed machinery must not be put into service until the final machinery into which ' +
+        'it is to be incorporated has been declared in conformity with the act below, where appropriate.',
+    },
+  ];
+  yield { kind: 'fields', fields: items.map((item, i) => ({ ...item, label: `${i + 1}. ${item.label}` })) };
+  yield actsTable('Machinery act', [incorporation.act]);
+  yield { kind: 'fields', fields: signedFor(items.length + 1, d.manufacturer) };
 }
 
 function actsTable(caption: string, acts: DeclaredAct[]): Block {
