@@ -3,7 +3,14 @@ import { CaseEntity } from '../src/cases/case.entity.js';
 import { CaseRepository } from '../src/cases/case.repository.js';
 import { API, bearer, createActor, startApp, type Actor, type TestApp } from './support/app-harness.js';
 import { DATABASE_KINDS } from './support/databases.js';
-import { acceptedEvidence, createProduct, createVariant, MILL, upload } from './support/fixtures.js';
+import {
+  acceptedEvidence,
+  createProduct,
+  createVariant,
+  MILL,
+  openCase,
+  upload,
+} from './support/fixtures.js';
 
 interface Requirement {
   kind: string;
@@ -440,12 +447,7 @@ describe.each(DATABASE_KINDS)('certification cases on %s', (kind) => {
     const opened: string[] = [];
     for (const key of ['listed-a', 'listed-b', 'listed-c']) {
       const id = await createVariant(t, workshop.token, productId, key, { placingOnMarket: '2027-03-01' });
-      const res = await t.http
-        .post(`${API}/variants/${id}/cases`)
-        .set('Authorization', bearer(workshop.token))
-        .send({ regime: 'eu-emc', route: 'A' });
-      expect(res.status).toBe(201);
-      opened.push(res.body.id);
+      opened.push((await openCase(t, workshop.token, id, 'eu-emc', 'A')).id);
     }
     const listed = await t.http.get(`${API}/cases`).set('Authorization', bearer(legal.token));
     expect(listed.status).toBe(200);

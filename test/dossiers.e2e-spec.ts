@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import canonicalize from 'canonicalize';
 import { API, bearer, createActor, startApp, type Actor, type TestApp } from './support/app-harness.js';
 import { DATABASE_KINDS } from './support/databases.js';
-import { acceptedEvidence, createProduct, createVariant, MILL, samplePdf } from './support/fixtures.js';
+import {
+  acceptedEvidence,
+  createProduct,
+  createVariant,
+  MILL,
+  samplePdf,
+  openCase,
+} from './support/fixtures.js';
 import { pdfPages, pdfText, qpdfCheck } from './support/pdf-tools.js';
 
 const sha256 = (bytes: Buffer | string): string => createHash('sha256').update(bytes).digest('hex');
@@ -89,12 +96,9 @@ describe.each(DATABASE_KINDS)('dossiers on %s', (kind) => {
       motorPowerW: 1500,
       placingOnMarket: '2027-03-01',
     });
-    const opened = await t.http
-      .post(`${API}/variants/${variantId}/cases`)
-      .set('Authorization', bearer(workshop.token))
-      .send({ regime: 'eu-mr', route: 'A' });
-    caseId = opened.body.id;
-    for (const r of opened.body.requirements as { kind: string; satisfied: boolean }[]) {
+    const opened = await openCase(t, workshop.token, variantId, 'eu-mr', 'A');
+    caseId = opened.id;
+    for (const r of opened.requirements) {
       if (r.satisfied) continue;
       await acceptedEvidence(t, workshop.token, legal.token, `variants/${variantId}`, {
         kind: r.kind,
@@ -361,11 +365,7 @@ describe.each(DATABASE_KINDS)('dossiers on %s', (kind) => {
   });
 
   it('names the notified body of a route that needs one in the draft declaration, from its certificate', async () => {
-    const opened = await t.http
-      .post(`${API}/variants/${variantId}/cases`)
-      .set('Authorization', bearer(workshop.token))
-      .send({ regime: 'eu-emc', route: 'B+C' });
-    expect(opened.status).toBe(201);
+    await openCase(t, workshop.token, variantId, 'eu-emc', 'B+C');
     const declaration = async () => {
       const dossier = await requestDossier({ market: 'EU' });
       const path = join(work, `declaration-${dossier.id}.pdf`);

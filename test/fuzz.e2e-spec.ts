@@ -13,7 +13,7 @@ import {
   type TestApp,
 } from './support/app-harness.js';
 import { DATABASE_KINDS } from './support/databases.js';
-import { createProduct, createVariant, MILL, samplePdf, upload } from './support/fixtures.js';
+import { createProduct, createVariant, MILL, samplePdf, upload, openCase } from './support/fixtures.js';
 import {
   eventually,
   expectProblem,
@@ -320,12 +320,8 @@ describe.each(DATABASE_KINDS)('bad input on %s', (kind) => {
       attributes: { ...MILL.attributes, placingOnMarket: '2027-03-01' },
     });
     variantId = await createVariant(t, customiser.token, productId, 'mill-1500w', { motorPowerW: 1500 });
-    const opened = await t.http
-      .post(`${API}/variants/${variantId}/cases`)
-      .set('Authorization', bearer(customiser.token))
-      .send({ regime: 'eu-mr', route: 'A' });
-    expect(opened.status).toBe(201);
-    caseId = opened.body.id;
+    const opened = await openCase(t, customiser.token, variantId, 'eu-mr', 'A');
+    caseId = opened.id;
     const uploaded = await upload(t, customiser.token, `variants/${variantId}`, { kind: 'risk-assessment' });
     expect(uploaded.status).toBe(201);
     evidenceId = uploaded.body.id;

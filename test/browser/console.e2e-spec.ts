@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { API, bearer, createActor, startApp, type Actor, type TestApp } from '../support/app-harness.js';
-import { acceptedEvidence, createProduct, createVariant, samplePdf, upload } from '../support/fixtures.js';
+import {
+  acceptedEvidence,
+  createProduct,
+  createVariant,
+  samplePdf,
+  upload,
+  openCase,
+} from '../support/fixtures.js';
 import { openBrowser, type ConsoleBrowser, type ConsolePage } from './browser.js';
 
 /*
@@ -74,12 +81,8 @@ describe('web console in chromium', () => {
       motorPowerW: 1500,
       placingOnMarket: '2027-03-01',
     });
-    const opened = await t.http
-      .post(`${API}/variants/${variantId}/cases`)
-      .set('Authorization', bearer(workshop.token))
-      .send({ regime: 'eu-mr', route: 'A' });
-    expect(opened.status).toBe(201);
-    scopingCaseId = opened.body.id;
+    const opened = await openCase(t, workshop.token, variantId, 'eu-mr', 'A');
+    scopingCaseId = opened.id;
 
     // A second variant whose case waits for legal's approval of the technical file, with the
     // drawings still to review.
@@ -87,12 +90,9 @@ describe('web console in chromium', () => {
       motorPowerW: 1200,
       placingOnMarket: '2027-03-01',
     });
-    const approval = await t.http
-      .post(`${API}/variants/${second}/cases`)
-      .set('Authorization', bearer(workshop.token))
-      .send({ regime: 'eu-mr', route: 'A' });
-    approvalCaseId = approval.body.id;
-    for (const r of approval.body.requirements as Requirement[]) {
+    const approval = await openCase(t, workshop.token, second, 'eu-mr', 'A');
+    approvalCaseId = approval.id;
+    for (const r of approval.requirements as Requirement[]) {
       if (r.kind === 'technical-drawings') {
         const res = await upload(t, workshop.token, `variants/${second}`, {
           kind: r.kind,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { API, bearer, createActor, REPO_ROOT, startApp, type TestApp } from '../support/app-harness.js';
-import { createProduct, createVariant } from '../support/fixtures.js';
+import { createProduct, createVariant, openCase } from '../support/fixtures.js';
 import { openBrowser, type ConsoleBrowser } from './browser.js';
 
 /*
@@ -34,12 +34,8 @@ describe('case page after a workflow update, in chromium', () => {
     const variantId = await createVariant(t, workshop.token, productId, 'mill-pinned', {
       placingOnMarket: '2027-03-01',
     });
-    const opened = await t.http
-      .post(`${API}/variants/${variantId}/cases`)
-      .set('Authorization', bearer(workshop.token))
-      .send({ regime: 'eu-mr', route: 'A' });
-    expect(opened.status).toBe(201);
-    const pinned = opened.body.workflow as { id: string; version: number; hash: string };
+    const opened = await openCase(t, workshop.token, variantId, 'eu-mr', 'A');
+    const pinned = opened.workflow;
     await t.close();
 
     // Ship a new version of the workflow whose scoping step takes another event.
@@ -60,7 +56,7 @@ describe('case page after a workflow update, in chromium', () => {
 
     const { page, errors, signIn, screenshot } = await browser.newPage();
     await signIn(t.url, workshop.token);
-    await page.goto(`${t.url}/#/cases/${opened.body.id}`);
+    await page.goto(`${t.url}/#/cases/${opened.id}`);
     const graph = page.locator('.state-graph');
     await graph.waitFor();
     expect(await graph.locator('.node.current').getAttribute('data-state')).toBe('scoping');

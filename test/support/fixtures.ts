@@ -1,3 +1,4 @@
+import type { CaseDto } from '../../src/cases/dto/case.dto.js';
 import { API, bearer, type TestApp } from './app-harness.js';
 
 /** The commons CNC mill as a base product: 230 V, 800 W spindle, steel enclosure, no radio. */
@@ -72,6 +73,22 @@ export interface UploadOptions {
   issuedAt?: string;
   validUntil?: string;
   supersedes?: string;
+}
+
+/** Opens a case on a variant through the API (setup for tests about something else); its answer. */
+export async function openCase(
+  t: TestApp,
+  token: string,
+  variantId: string,
+  regime: string,
+  route: string,
+): Promise<CaseDto> {
+  const res = await t.http
+    .post(`${API}/variants/${variantId}/cases`)
+    .set('Authorization', bearer(token))
+    .send({ regime, route });
+  if (res.status !== 201) throw new Error(`opening a case failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as CaseDto;
 }
 
 /** Uploads evidence to `products/{id}` or `variants/{id}`; returns the supertest response. */
