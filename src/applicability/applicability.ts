@@ -109,7 +109,7 @@ interface RegimePlan {
   /** False when the outcome space is too large to encode in a number (never with real rules). */
   cacheable: boolean;
   /** The attributes any of the regime's conditions reads, evidence conditions included. */
-  reads: readonly string[];
+  reads: ReadonlySet<string>;
   answers: Map<number, RegimeApplicability>;
 }
 
@@ -184,12 +184,12 @@ function planOf(regime: Regime): RegimePlan {
   return plan;
 }
 
-function attributesReadBy(conditions: CompiledCondition[]): string[] {
+function attributesReadBy(conditions: CompiledCondition[]): Set<string> {
   const names = new Set<string>();
   for (const { reads, layout } of conditions) {
     for (const slot of [...reads.constants.keys(), ...reads.opaque]) names.add(layout.names[slot]);
   }
-  return [...names];
+  return names;
 }
 
 function memoOf(conditions: RuleCondition[], layout: SlotLayout): RegimePlan['memo'] {
@@ -456,9 +456,8 @@ export function assumedDefaultsNote(
   declared: ReadonlySet<string>,
   vocabulary: AttributeVocabulary,
 ): Reason | undefined {
-  const assumed = [...vocabulary.values()].filter(
-    (def) => !declared.has(def.name) && planOf(regime).reads.includes(def.name),
-  );
+  const { reads } = planOf(regime);
+  const assumed = [...vocabulary.values()].filter((def) => !declared.has(def.name) && reads.has(def.name));
   if (assumed.length === 0) return undefined;
   const values = assumed.map((def) => `${def.name} = ${describeValue(def.default, def.unit)}`);
   const one = assumed.length === 1;

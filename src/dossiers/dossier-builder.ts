@@ -15,15 +15,16 @@ import type { EvidenceEntity } from '../evidence/evidence.entity.js';
 import { lastValidDay, standing } from '../evidence/evidence-standing.js';
 import { EvidenceService } from '../evidence/evidence.service.js';
 import { declaredAttributes, type VisibleVariant } from '../variants/variants.service.js';
-import type {
-  AuditStreamEntry,
-  CaseEntry,
-  DeclarationDraft,
-  DossierModel,
-  EvidenceEntry,
-  IncorporationDraft,
-  LegislationEntry,
-  RequirementRow,
+import {
+  declaredActs,
+  type AuditStreamEntry,
+  type CaseEntry,
+  type DeclarationDraft,
+  type DossierModel,
+  type EvidenceEntry,
+  type IncorporationDraft,
+  type LegislationEntry,
+  type RequirementRow,
 } from './dossier-model.js';
 
 /** The manifest without `pdfSha256` (which only exists once the PDF does). */
@@ -333,14 +334,7 @@ export class DossierBuilder {
     requirements: RequirementRow[],
     evidence: EvidenceEntry[],
   ): DeclarationDraft {
-    const declared = legislation
-      .filter((l) => l.applies)
-      .map((l) => ({
-        regime: l.regime,
-        title: l.title,
-        legalReference: l.legalReference,
-        route: l.chosenRoute,
-      }));
+    const declared = declaredActs(legislation);
     // Partly completed machinery is declared for incorporation under the machinery act, and in
     // conformity with the other acts that apply (reference §8, §14.2: no CE marking under the
     // machinery act, CE under EMC, RoHS or RED where they apply).

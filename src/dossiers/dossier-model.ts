@@ -184,3 +184,15 @@ export interface DeclaredAct {
   legalReference: string;
   route: string | null;
 }
+
+/** The acts that apply, as a declaration names them, with the route chosen for each. */
+export function declaredActs(legislation: LegislationEntry[]): DeclaredAct[] {
+  return legislation
+    .filter((l) => l.applies)
+    .map((l) => ({
+      regime: l.regime,
+      title: l.title,
+      legalReference: l.legalReference,
+      route: l.chosenRoute,
+    }));
+}

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import type {
-  AuditStreamEntry,
-  CaseEntry,
-  DossierModel,
-  EvidenceEntry,
-  LegislationEntry,
-  RequirementRow,
-  SignatureEntry,
+import {
+  declaredActs,
+  type AuditStreamEntry,
+  type CaseEntry,
+  type DossierModel,
+  type EvidenceEntry,
+  type LegislationEntry,
+  type RequirementRow,
+  type SignatureEntry,
 } from '../dossier-model.js';
 
 /*
@@ -365,14 +366,7 @@ export function sampleDossierModel(options: SampleDossierOptions = {}): DossierM
       title: 'EU declaration of conformity',
       manufacturer: `${variant.organisation.name}, ul. Piotrkowska 120, 90-006 Łódź, Poland`,
       product: `${product.name}, variant ${variant.name}`,
-      acts: legislation
-        .filter((l) => l.applies)
-        .map((l) => ({
-          regime: l.regime,
-          title: l.title,
-          legalReference: l.legalReference,
-          route: l.chosenRoute,
-        })),
+      acts: declaredActs(legislation),
       bodies: [],
       incorporation: null,
       standards: [
