@@ -203,6 +203,8 @@ describe.each(DATABASE_KINDS)('content, regimes and applicability on %s', (kind)
     expect(undeclared.note).toMatchObject({ held: true, citation: 'rules/attributes.yaml (defaults)' });
     expect(undeclared.note.text).toContain('supplyVoltageAC = 0 V rms');
     expect(undeclared.note.text).toContain('supplyVoltageDC = 0 V');
+    // Read only by an evidence requirement (the EU economic operator designation).
+    expect(undeclared.note.text).toContain('manufacturerEstablishedInEU = false');
     expect(undeclared.note.text).not.toContain('placingOnMarket');
     // The saw declares its AC supply (and the variant its placing date): neither is listed.
     const declared = await assumed(variantId, 'eu-lvd');
