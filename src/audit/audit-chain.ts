@@ -69,9 +69,3 @@ export class ChainVerifier {
     };
   }
 }
-
-export function verifyChain(records: Iterable<AuditRecord>): ChainVerification {
-  const verifier = new ChainVerifier();
-  for (const record of records) verifier.push(record);
-  return verifier.result();
-}
